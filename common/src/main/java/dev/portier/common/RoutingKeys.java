@@ -1,0 +1,61 @@
+package dev.portier.common;
+
+import java.util.Objects;
+
+/** Hipache's Redis key and channel names, under the driver URL's optional prefix. */
+public record RoutingKeys(String prefix) {
+
+    /** Pub/sub channel Hipache publishes dead marks on; never prefixed. */
+    public static final String DEAD_CHANNEL = "dead";
+    /** Key the external hipache-hchecker refreshes with unix seconds; never prefixed. */
+    public static final String HCHECKER_PING = "hchecker_ping";
+
+    private static final String FRONTEND = "frontend:";
+    private static final String DEAD = "dead:";
+
+    public RoutingKeys {
+        Objects.requireNonNull(prefix, "prefix");
+    }
+
+    public static RoutingKeys unprefixed() {
+        return new RoutingKeys("");
+    }
+
+    public String frontend(String host) {
+        return prefix + FRONTEND + host;
+    }
+
+    public String dead(String host) {
+        return prefix + DEAD + host;
+    }
+
+    /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */
+    public String frontendPattern() {
+        return escapeGlob(prefix) + FRONTEND + "*";
+    }
+
+    /** The host part of a frontend key, or null when the key is not one of ours. */
+    public String hostOfFrontendKey(String key) {
+        return suffixAfter(key, prefix + FRONTEND);
+    }
+
+    /** The host part of a dead-mark key, or null when the key is not one of ours. */
+    public String hostOfDeadKey(String key) {
+        return suffixAfter(key, prefix + DEAD);
+    }
+
+    private static String suffixAfter(String key, String head) {
+        return key != null && key.startsWith(head) ? key.substring(head.length()) : null;
+    }
+
+    static String escapeGlob(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+}

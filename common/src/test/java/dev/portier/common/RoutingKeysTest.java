@@ -1,0 +1,24 @@
+package dev.portier.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+
+class RoutingKeysTest {
+
+    @Test
+    void keysCarryThePrefix() {
+        RoutingKeys k = new RoutingKeys("p:");
+        assertEquals("p:frontend:*.example.com", k.frontend("*.example.com"));
+        assertEquals("p:dead:www.example.com", k.dead("www.example.com"));
+        assertEquals("www.example.com", k.hostOfFrontendKey("p:frontend:www.example.com"));
+        assertNull(k.hostOfFrontendKey("frontend:www.example.com"));
+        assertEquals("a", k.hostOfDeadKey("p:dead:a"));
+    }
+
+    @Test
+    void globCharactersInThePrefixAreEscaped() {
+        assertEquals("a\\*b:frontend:*", new RoutingKeys("a*b:").frontendPattern());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.portier.common.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real redis-server process on 127.0.0.1 and a free port, for tests; stop() kills it. */
+public final class RedisServer implements AutoCloseable {
+
+    private final int port;
+    private final Path dir;
+    private Process process;
+
+    public RedisServer() {
+        this(FreePort.find());
+    }
+
+    public RedisServer(int port) {
+        this.port = port;
+        try {
+            this.dir = Files.createTempDirectory("redis-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String executable() {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+            File f = new File(d, "redis-server");
+            if (f.canExecute()) {
+                return f.getPath();
+            }
+        }
+        for (String f : new String[] {"/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server"}) {
+            if (new File(f).canExecute()) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("redis-server is not on PATH: the tests need a real Redis "
+                + "(on Debian: apt-get install -y redis-server)");
+    }
+
+    /** Starts the server and waits (up to 10 s) until it answers PING. */
+    public synchronized RedisServer start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        List<String> cmd = new ArrayList<>(List.of(executable(),
+                "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--daemonize", "no",
+                "--dir", dir.toString(), "--protected-mode", "no"));
+        try {
+            process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start redis-server", e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!"+PONG".equals(command("PING"))) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited at start: " + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("redis-server did not answer PING within 10 s: " + log());
+            }
+            Thread.onSpinWait();
+        }
+        return this;
+    }
+
+    /** Kills the server (as a crash would) and waits until it is gone. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Hipache's driver URL for this server. */
+    public String driverUrl() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /**
+     * Sends one command as redis-cli would and returns the first reply line
+     * (e.g. "+OK", ":1"), or null when the server cannot be reached.
+     */
+    public String command(String... args) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(2000);
+            StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String a : args) {
+                byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+                b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+            }
+            OutputStream out = s.getOutputStream();
+            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\r') {
+                line.append((char) c);
+            }
+            return line.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp dir is harmless
+        }
+    }
+}

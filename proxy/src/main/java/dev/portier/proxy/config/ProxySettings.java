@@ -1,0 +1,139 @@
+package dev.portier.proxy.config;
+
+import dev.portier.common.RedisDriverUrl;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the proxy is told at start, built once from the JSON config file, environment
+ * variables and flags (in that order of precedence, lowest first), validated, then passed down.
+ *
+ * @param listen            public HTTP listeners ({@code http.port} + {@code http.bind})
+ * @param readRedis         where routes are read ({@code driver}, or the first of an array)
+ * @param writeRedis        where dead marks are written (the last of a {@code driver} array)
+ * @param workers           event-loop threads ({@code server.workers}; default: number of cores)
+ * @param maxConnections    open client connections accepted before new ones are refused
+ *                          ({@code server.maxConnections}, default 10000)
+ * @param backendTimeout    a backend silent for this long gets a 504 ({@code server.tcpTimeout}, s, default 30)
+ * @param connectTimeout    backend connect timeout ({@code server.connectTimeout}, ms, default 5000)
+ * @param clientIdleTimeout a kept-alive client connection idle this long is closed
+ *                          ({@code server.clientIdleTimeout}, s, default 60)
+ * @param upgradeIdleTimeout a WebSocket/Upgrade tunnel idle this long is closed
+ *                          ({@code server.upgradeIdleTimeout}, s, default 300)
+ * @param deadBackendTtl    how long a dead mark lasts ({@code server.deadBackendTTL}, s, default 30)
+ * @param retryOnError      retries on another backend after a failure ({@code server.retryOnError}, default 3)
+ * @param deadBackendOn500  whether a 500 marks a backend dead ({@code server.deadBackendOn500}, default false)
+ * @param httpKeepAlive     keep client connections alive ({@code server.httpKeepAlive}, default true)
+ * @param balancing         backend choice ({@code server.balancing}: first, random, roundrobin; default first)
+ * @param staticDir         directory whose {@code error_<code>.html} override the built-in pages
+ *                          ({@code server.staticDir}, default none)
+ * @param refreshInterval   full route refresh period, the fallback to keyspace notifications
+ *                          ({@code server.refreshInterval}, ms, default 1000)
+ * @param maxHeaderSize     largest request header block ({@code server.maxHeaderSize}, bytes, default 65536)
+ * @param poolIdlePerBackend idle keep-alive connections kept per backend and event loop
+ *                          ({@code server.poolIdlePerBackend}, default 64)
+ * @param debug             verbose logging ({@code server.debug})
+ */
+public record ProxySettings(
+        List<InetSocketAddress> listen,
+        RedisDriverUrl readRedis,
+        RedisDriverUrl writeRedis,
+        int workers,
+        int maxConnections,
+        Duration backendTimeout,
+        Duration connectTimeout,
+        Duration clientIdleTimeout,
+        Duration upgradeIdleTimeout,
+        Duration deadBackendTtl,
+        int retryOnError,
+        boolean deadBackendOn500,
+        boolean httpKeepAlive,
+        Balancing balancing,
+        Path staticDir,
+        Duration refreshInterval,
+        int maxHeaderSize,
+        int poolIdlePerBackend,
+        boolean debug) {
+
+    public ProxySettings {
+        listen = List.copyOf(listen);
+        Objects.requireNonNull(readRedis, "readRedis");
+        Objects.requireNonNull(writeRedis, "writeRedis");
+        Objects.requireNonNull(balancing, "balancing");
+    }
+
+    /** Defaults for one listener and one Redis, as used by tests and the demo. */
+    public static ProxySettings defaults(InetSocketAddress listen, RedisDriverUrl redis) {
+        return new ProxySettings(List.of(listen), redis, redis,
+                Runtime.getRuntime().availableProcessors(), 10_000,
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
+                Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
+                Duration.ofMillis(1000), 65_536, 64, false);
+    }
+
+    /** A copy with the named changes, for tests and flag overrides. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Mutable twin used while settings are assembled; build() validates. */
+    public static final class Builder {
+        public List<InetSocketAddress> listen;
+        public RedisDriverUrl readRedis;
+        public RedisDriverUrl writeRedis;
+        public int workers;
+        public int maxConnections;
+        public Duration backendTimeout;
+        public Duration connectTimeout;
+        public Duration clientIdleTimeout;
+        public Duration upgradeIdleTimeout;
+        public Duration deadBackendTtl;
+        public int retryOnError;
+        public boolean deadBackendOn500;
+        public boolean httpKeepAlive;
+        public Balancing balancing;
+        public Path staticDir;
+        public Duration refreshInterval;
+        public int maxHeaderSize;
+        public int poolIdlePerBackend;
+        public boolean debug;
+
+        Builder(ProxySettings s) {
+            listen = s.listen;
+            readRedis = s.readRedis;
+            writeRedis = s.writeRedis;
+            workers = s.workers;
+            maxConnections = s.maxConnections;
+            backendTimeout = s.backendTimeout;
+            connectTimeout = s.connectTimeout;
+            clientIdleTimeout = s.clientIdleTimeout;
+            upgradeIdleTimeout = s.upgradeIdleTimeout;
+            deadBackendTtl = s.deadBackendTtl;
+            retryOnError = s.retryOnError;
+            deadBackendOn500 = s.deadBackendOn500;
+            httpKeepAlive = s.httpKeepAlive;
+            balancing = s.balancing;
+            staticDir = s.staticDir;
+            refreshInterval = s.refreshInterval;
+            maxHeaderSize = s.maxHeaderSize;
+            poolIdlePerBackend = s.poolIdlePerBackend;
+            debug = s.debug;
+        }
+
+        public Builder redis(RedisDriverUrl url) {
+            readRedis = url;
+            writeRedis = url;
+            return this;
+        }
+
+        public ProxySettings build() {
+            return new ProxySettings(listen, readRedis, writeRedis, workers, maxConnections, backendTimeout,
+                    connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
+                    deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
+                    poolIdlePerBackend, debug);
+        }
+    }
+}
