@@ -1,0 +1,35 @@
+package dev.portier.proxy.routing;
+
+import java.util.BitSet;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The proxy's view of the routing table. Every method is safe to call from a Netty event loop:
+ * none blocks, none does a Redis round trip on the caller's thread.
+ */
+public interface RouteSource extends AutoCloseable {
+
+    /** The cached answer for a normalised host, or null when it must be looked up (then call {@link #lookup}). */
+    Lookup cached(String host);
+
+    /**
+     * Resolves a normalised host; concurrent misses for one host share one Redis read.
+     * Completes on a Lettuce thread: the caller hops back to its own event loop.
+     */
+    CompletionStage<Lookup> lookup(String host);
+
+    /**
+     * Chooses a backend position (0-based after the identifier) of a FOUND lookup, skipping dead
+     * positions, unusable URLs and positions set in {@code tried}; -1 when none is left.
+     */
+    int choose(Lookup lookup, BitSet tried);
+
+    /**
+     * Records a failure of the backend at {@code position}: marks it dead in memory at once and in
+     * Redis as Hipache does (SADD + EXPIRE dead:host, PUBLISH dead), unless it is the frontend's only backend.
+     */
+    void markDead(Lookup lookup, int position);
+
+    @Override
+    void close();
+}
