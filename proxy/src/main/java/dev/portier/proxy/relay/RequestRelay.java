@@ -99,6 +99,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private String peerIp;
     private int localPort;
     private long backendStartNanos;
+    private boolean clientReadWanted;
 
     public RequestRelay(RelayContext rc) {
         this.rc = rc;
@@ -112,12 +113,32 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
+        readClient();
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Asks for the next client message. Netty's FlowControlHandler may answer a read() with a bare
+     * channelReadComplete when the socket read cycle ended before a whole message was decoded (e.g.
+     * mid-body); {@link #channelReadComplete} then asks again, or the upload would stall until the
+     * backend timeout.
+     */
+    private void readClient() {
+        clientReadWanted = true;
+        ctx.read();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (clientReadWanted && state != State.CLOSED && ctx.channel().isActive()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        clientReadWanted = false;
         if (msg instanceof HttpRequest req) {
             if (state == State.IDLE) {
                 onRequest(req);
@@ -154,7 +175,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             // the decoder queued an empty last part right behind the head: take it now, so the
             // request is known complete before anything is answered
             state = State.ROUTING;
-            ctx.read();
+            readClient();
             if (state == State.CLOSED) {
                 return;
             }
@@ -252,7 +273,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 if (last) {
                     requestComplete = true;
                 } else if (backend.isWritable()) {
-                    ctx.read();
+                    readClient();
                 } else {
                     waitingBackendWritable = true;
                 }
@@ -265,7 +286,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                     drainThenSend = null;
                     writeLocal(r);
                 } else {
-                    ctx.read();
+                    readClient();
                 }
             }
             case ROUTING, CONNECTING -> {
@@ -285,7 +306,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     void onBackendWritable() {
         if (waitingBackendWritable && state == State.PROXYING) {
             waitingBackendWritable = false;
-            ctx.read();
+            readClient();
         }
     }
 
@@ -362,7 +383,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             if (held != null) {
                 onClientContent(held);
             } else if (ch.isWritable()) {
-                ctx.read();
+                readClient();
             } else {
                 waitingBackendWritable = true;
             }
@@ -516,7 +537,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             pipelined = null;
             onRequest(next);
         } else {
-            ctx.read();
+            readClient();
             if (inputShutdown && state == State.IDLE) {
                 // the client said all it had to say and nothing is left queued
                 ctx.close();
@@ -637,7 +658,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         } else {
             state = State.DRAINING;
             drainThenSend = r;
-            ctx.read();
+            readClient();
         }
     }
 
