@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
@@ -48,6 +49,11 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
         if (evt instanceof IdleStateEvent) {
             ctx.close();
             peer.close();
+        } else if (evt instanceof ChannelInputShutdownEvent) {
+            // client connections allow half-closure (for HTTP), so a client's FIN arrives here and not
+            // as channelInactive; without this the tunnel and its backend stayed open until the idle timeout
+            closeOnFlush(peer);
+            closeOnFlush(ctx.channel());
         } else {
             ctx.fireUserEventTriggered(evt);
         }
