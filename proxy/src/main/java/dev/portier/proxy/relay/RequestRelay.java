@@ -179,6 +179,15 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             if (state == State.CLOSED) {
                 return;
             }
+        } else if (HttpUtil.isTransferEncodingChunked(req) && !HttpUtil.is100ContinueExpected(req)) {
+            // take the first chunk before a backend is chosen: a malformed first chunk size is then
+            // refused (400 in onClientContent) before a single byte of the request reaches a backend;
+            // the chunk waits in heldContent. (Not with Expect: 100-continue, whose body comes later.)
+            state = State.ROUTING;
+            readClient();
+            if (state == State.CLOSED) {
+                return;
+            }
         }
         List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() != 1 || hosts.get(0).isBlank()) {
@@ -653,6 +662,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void respondLocally(FullHttpResponse r) {
+        HttpContent held = heldContent;
+        if (held != null) {
+            heldContent = null;
+            requestComplete |= held instanceof LastHttpContent;
+            held.release();
+        }
         if (requestComplete || !hasBody) {
             writeLocal(r);
         } else {
@@ -751,6 +766,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             inputShutdown = true;
             if (state == State.IDLE) {
                 ctx.close();
+            } else if (!requestComplete && state != State.CLOSED) {
+                // ...but a client that stops sending mid-request will never finish it: close now, and
+                // with it the backend connection holding the partial request (never pooled), instead
+                // of leaving both open until the backend timeout
+                closeAll();
             }
             return;
         }

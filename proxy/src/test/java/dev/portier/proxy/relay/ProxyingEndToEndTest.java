@@ -335,4 +335,13 @@ class ProxyingEndToEndTest {
         assertTrue(r.headers().map().keySet().stream().noneMatch(k -> k.startsWith("x-debug")), r.headers().toString());
     }
 
+    @Test
+    void clientHalfClosingAfterItsRequestStillGetsTheResponse() throws Exception {
+        pathEcho("halfclose.test");
+        RawClient client = h.client();
+
+        client.send("GET /half HTTP/1.1\r\nHost: halfclose.test\r\n\r\n").shutdownOutput();
+
+        assertEquals("/half", client.read().bodyText());
+    }
 }

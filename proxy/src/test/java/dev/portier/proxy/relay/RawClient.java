@@ -86,8 +86,9 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    void shutdownOutput() throws IOException {
+    RawClient shutdownOutput() throws IOException {
         socket.shutdownOutput();
+        return this;
     }
 
     @Override
