@@ -192,4 +192,18 @@ class BackendFailureEndToEndTest {
         assertEquals(1, served(resetting));
         assertEquals(0, served(second), "a POST whose body was sent must not be replayed elsewhere");
     }
+
+    @Test
+    void chunkedPostToARefusedBackendIsSentWholeToTheNext() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend live = h.track(RawBackend.http((req, out) -> RawHttp.write(out, "HTTP/1.1 200 OK\r\ncontent-length: "
+                + req.bodyLength() + "\r\n\r\n" + req.bodyText())));
+        h.route("chunked-retry.test", "c", "http://127.0.0.1:" + FreePort.find(), live.url());
+
+        RawHttp.Message r = h.client().send("POST /c HTTP/1.1\r\nHost: chunked-retry.test\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
+
+        assertEquals(200, r.status());
+        assertEquals("hello world", r.bodyText());
+    }
 }
