@@ -94,6 +94,7 @@ public final class ConfigFile {
         } catch (ConfigException e) {
             throw new ConfigException(file + ": " + e.getMessage());
         }
+        draft.attribute(file + ": ");
     }
 
     /** Applies a parsed config; relative paths in it are resolved against {@code base}. */
@@ -163,7 +164,14 @@ public final class ConfigFile {
             case "retryOnError" -> b.retryOnError = ConfigValues.nonNegative(name, v);
             case "accessLog" -> b.accessLog = ConfigValues.path(name, v, base);
             case "httpKeepAlive" -> b.httpKeepAlive = ConfigValues.bool(name, v);
-            case "deadBackendOn500" -> b.deadBackendOn500 = ConfigValues.bool(name, v);
+            case "deadBackendOn500" -> {
+                b.deadBackendOn500 = ConfigValues.bool(name, v);
+                if (b.deadBackendOn500) {
+                    // Hipache's own example sets it, yet 0.3+ never honoured it: a migrated config changes behaviour here
+                    d.notices.warn(name + ": true, so a backend answering 500 is marked dead "
+                            + "(Hipache 0.3 and later ignored this key)");
+                }
+            }
             case "staticDir" -> d.staticDir(ConfigValues.path(name, v, base), name);
             case "balancing" -> b.balancing = ConfigValues.balancing(name, v);
             case "connectTimeout" -> b.connectTimeout = ConfigValues.positiveMillis(name, v);

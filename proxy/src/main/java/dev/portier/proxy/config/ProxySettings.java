@@ -82,7 +82,7 @@ public record ProxySettings(
         return new Builder(this);
     }
 
-    /** Mutable twin used while settings are assembled; build() validates. */
+    /** Mutable twin used while settings are assembled; {@link SettingsLoader} validates what it puts in. */
     public static final class Builder {
         public List<InetSocketAddress> listen;
         public RedisDriverUrl readRedis;

@@ -79,6 +79,19 @@ final class SettingsDraft {
         }
     }
 
+    /**
+     * Prefixes the source of every value checked only at {@link #build} and set so far, so that a
+     * failure there still names the config file the value came from.
+     */
+    void attribute(String prefix) {
+        if (binds != null) {
+            binds = binds.stream().map(b -> new BindAddress(b.host(), b.port(), prefix + b.source())).toList();
+        }
+        if (staticDirSource != null) {
+            staticDirSource = prefix + staticDirSource;
+        }
+    }
+
     /** The static directory, resolved, and who set it. */
     void staticDir(Path dir, String source) {
         settings.staticDir = dir;

@@ -1,5 +1,6 @@
 package dev.portier.proxy.config;
 
+import io.netty.util.NetUtil;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
@@ -69,7 +70,8 @@ public final class SettingsReport {
 
     static String address(InetSocketAddress a) {
         InetAddress ip = a.getAddress();
-        String host = ip == null ? a.getHostString() : ip.getHostAddress();
+        // NetUtil writes IPv6 the short way (::1), getHostAddress the long one
+        String host = ip == null ? a.getHostString() : NetUtil.toAddressString(ip);
         return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
