@@ -8,9 +8,6 @@ import dev.portier.proxy.config.ProxySettings;
 import dev.portier.proxy.config.SettingsLoader;
 import dev.portier.proxy.config.SettingsReport;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -88,7 +85,7 @@ public final class Main implements Callable<Integer> {
         if (settings.debug()) {
             verboseLogging();
         }
-        log.info("portier-proxy {} starting (config file: {})", Version.version(),
+        log.info("portier-proxy {} starting (config file: {})", ProxyServer.version(),
                 loaded.configFile() == null ? "none" : loaded.configFile());
         loaded.warnings().forEach(w -> log.warn("{}", w));
         loaded.ignored().forEach(i -> log.info("{}", i));
@@ -97,25 +94,17 @@ public final class Main implements Callable<Integer> {
         try {
             server = ProxyServer.start(settings);
         } catch (RuntimeException e) {
-            log.error("cannot start: {}", e.getMessage(), e);
+            log.error("cannot start: {}", e.toString(), e);
             return EXIT_START_FAILED;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "portier-shutdown"));
-        log.info("listening on {}; routes from {}, dead marks to {}; {} workers, balancing {}",
-                listening(settings.listen(), server.port()), settings.readRedis(), settings.writeRedis(),
-                settings.workers(), SettingsReport.format(settings.balancing()));
+        // ProxyServer logs each listener with the address it really bound (port 0 included)
+        log.info("ready: routes from {}, dead marks to {}; {} workers, balancing {}",
+                settings.readRedis(), settings.writeRedis(), settings.workers(),
+                SettingsReport.format(settings.balancing()));
         server.awaitClose();
         log.info("stopped");
         return 0;
-    }
-
-    /** The configured listeners, with the first one's real port when port 0 let the system choose. */
-    private static String listening(List<InetSocketAddress> listen, int firstPort) {
-        List<InetSocketAddress> shown = new ArrayList<>(listen);
-        if (!shown.isEmpty() && shown.get(0).getPort() == 0) {
-            shown.set(0, new InetSocketAddress(shown.get(0).getAddress(), firstPort));
-        }
-        return SettingsReport.format(shown);
     }
 
     private static void verboseLogging() {
@@ -124,17 +113,12 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The version from the jar's manifest, written there by the build. */
+    /** The version from the jar's manifest, the same one the x-debug headers report. */
     static final class Version implements CommandLine.IVersionProvider {
-
-        static String version() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return v == null ? "(development build)" : v;
-        }
 
         @Override
         public String[] getVersion() {
-            return new String[] {"portier-proxy " + version()};
+            return new String[] {"portier-proxy " + ProxyServer.version()};
         }
     }
 }
