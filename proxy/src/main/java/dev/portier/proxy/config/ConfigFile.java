@@ -85,7 +85,7 @@ public final class ConfigFile {
         return root;
     }
 
-    /** Reads and applies {@code file}; every error and notice is prefixed with the file's name. */
+    /** Reads and applies {@code file}; every error it causes, now or at build time, names the file. */
     static void apply(Path file, SettingsDraft draft) {
         JsonNode root = read(file);
         Path base = file.toAbsolutePath().getParent();

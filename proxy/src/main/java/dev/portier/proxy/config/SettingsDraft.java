@@ -59,8 +59,7 @@ final class SettingsDraft {
                     : DEFAULT_PORT;
             InetSocketAddress address = new InetSocketAddress(resolve(b), port);
             if (!out.add(address)) {
-                notices.warn(b.source() + ": " + address.getAddress().getHostAddress() + ":" + port
-                        + " is listed twice; listening once");
+                notices.warn(b.source() + ": " + SettingsReport.address(address) + " is listed twice; listening once");
             }
         }
         return new ArrayList<>(out);
