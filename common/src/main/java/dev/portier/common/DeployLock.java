@@ -125,6 +125,12 @@ public final class DeployLock implements AutoCloseable {
         }
     }
 
+    /** Stops renewing without releasing, as a crashed deployer would; for tests of the expiry. */
+    void abandonForTest() {
+        renewer.shutdownNow();
+        held.set(false);
+    }
+
     /** Extends the expiry if this owner still holds the lock; returns whether it does. */
     public boolean renew() {
         Long r = redis.eval(RENEW, ScriptOutputType.INTEGER, new String[] {key}, owner, String.valueOf(ttl.toMillis()));

@@ -22,6 +22,10 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--instance", defaultValue = "portier",
+            description = "Container name prefix and label scope: <instance>-redis, <instance>-proxy (default: ${DEFAULT-VALUE}).")
+    String instance;
+
     @Option(names = "--redis-image", defaultValue = "redis:7", description = "Redis image (default: ${DEFAULT-VALUE}).")
     String redisImage;
 
@@ -60,7 +64,7 @@ public final class BootstrapCommand implements Callable<Integer> {
         if (env.stream().noneMatch(e -> e.startsWith("REDIS_URL="))) {
             env.add("REDIS_URL=redis://127.0.0.1:" + redisPort);
         }
-        BootstrapJob job = new BootstrapJob(redisImage, proxyImage, redisBind, redisPort, logRoot, env, proxyArgs,
+        BootstrapJob job = new BootstrapJob(instance, redisImage, proxyImage, redisBind, redisPort, logRoot, env, proxyArgs,
                 frontend, pullTimeout);
         Console console = global.console();
         // Redis may be the very container we are about to start: open Docker alone first

@@ -22,12 +22,13 @@ import java.util.Map;
  * The proxy uses host networking so it reaches both published ports and bridge IPs, and Redis on
  * 127.0.0.1.
  *
+ * @param instance    names the containers ({@code <instance>-redis}, {@code <instance>-proxy}) and scopes the label search
  * @param redisBind   host address Redis is published on (127.0.0.1: never the world)
  * @param logRoot     {@code /logs}: each service gets {@code <logRoot>/<service>} mounted at /logs
  * @param proxyEnv    KEY=VALUE for the proxy container
  * @param frontend    frontend registered with identifier {@code default} when absent
  */
-public record BootstrapJob(String redisImage, String proxyImage, String redisBind, int redisPort, Path logRoot,
+public record BootstrapJob(String instance, String redisImage, String proxyImage, String redisBind, int redisPort, Path logRoot,
                            List<String> proxyEnv, List<String> proxyArgs, String frontend, Duration pullTimeout) {
 
     public static final String ROLE_REDIS = "redis";
@@ -36,11 +37,11 @@ public record BootstrapJob(String redisImage, String proxyImage, String redisBin
     /** Starts whichever of Redis and the proxy is not running; returns the names it started (empty when none). */
     public List<String> startContainers(DockerClient docker, Console console) throws DeployFailure {
         List<String> started = new ArrayList<>();
-        ensure(docker, console, ROLE_REDIS, redisImage, "portier-redis", host -> {
+        ensure(docker, console, ROLE_REDIS, redisImage, instance + "-redis", host -> {
             host.withPortBindings(new PortBinding(Ports.Binding.bindIpAndPort(redisBind, redisPort), ExposedPort.tcp(6379)));
             return List.of();
         }, started);
-        ensure(docker, console, ROLE_PROXY, proxyImage, "portier-proxy", host -> {
+        ensure(docker, console, ROLE_PROXY, proxyImage, instance + "-proxy", host -> {
             host.withNetworkMode("host");
             return proxyArgs;
         }, started);
@@ -62,7 +63,7 @@ public record BootstrapJob(String redisImage, String proxyImage, String redisBin
 
     private void ensure(DockerClient docker, Console console, String role, String image, String name, HostSetup setup,
                         List<String> started) throws DeployFailure {
-        List<Container> existing = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.ROLE, role)).exec();
+        List<Container> existing = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.ROLE, role, Labels.INSTANCE, instance)).exec();
         for (Container c : existing) {
             if ("running".equals(c.getState())) {
                 console.step("%s is running (%s, %s), nothing to do", role, c.getNames()[0].replaceFirst("^/", ""), c.getStatus());
@@ -81,7 +82,7 @@ public record BootstrapJob(String redisImage, String proxyImage, String redisBin
                 .withBinds(Bind.parse(logs + ":/logs"));
         List<String> args = setup.apply(host);
         CreateContainerCmd create = docker.createContainerCmd(image).withName(name)
-                .withLabels(Map.of(Labels.ROLE, role))
+                .withLabels(Map.of(Labels.ROLE, role, Labels.INSTANCE, instance))
                 .withHostConfig(host);
         if (ROLE_REDIS.equals(role)) {
             create.withExposedPorts(ExposedPort.tcp(6379));

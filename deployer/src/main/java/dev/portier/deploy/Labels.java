@@ -7,6 +7,8 @@ package dev.portier.deploy;
 public final class Labels {
     /** What the container is for: {@code web} for deployed versions, {@code redis} and {@code proxy} for bootstrap. */
     public static final String ROLE = "dev.portier.role";
+    /** Which bootstrap installation a Redis or proxy container belongs to. */
+    public static final String INSTANCE = "dev.portier.instance";
     public static final String APP = "dev.portier.app";
     public static final String FRONTEND = "dev.portier.frontend";
     public static final String VERSION = "dev.portier.version";
