@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code bootstrap}: make sure Redis and the proxy run as containers; safe to run again and again. */
-@Command(name = "bootstrap", mixinStandardHelpOptions = true,
+@Command(name = "bootstrap", mixinStandardHelpOptions = false,
         description = "Start the Redis and proxy containers when they are not running, and register the catch-all frontend; idempotent.")
 public final class BootstrapCommand implements Callable<Integer> {
 
@@ -21,6 +21,9 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--instance", defaultValue = "portier",
             description = "Container name prefix and label scope: <instance>-redis, <instance>-proxy (default: ${DEFAULT-VALUE}).")

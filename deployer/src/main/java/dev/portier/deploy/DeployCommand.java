@@ -10,7 +10,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code deploy}: start the image, health-check it, promote it atomically, keep the old ones for rollback. */
-@Command(name = "deploy", mixinStandardHelpOptions = true,
+@Command(name = "deploy", mixinStandardHelpOptions = false,
         description = "Deploy an image to a frontend with zero downtime; the live version changes only after the new one is healthy.")
 public final class DeployCommand implements Callable<Integer> {
 
@@ -19,6 +19,9 @@ public final class DeployCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--image", required = true, description = "Image to deploy, NAME:TAG (pulled only when absent).")
     String image;

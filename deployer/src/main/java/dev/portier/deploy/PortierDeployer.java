@@ -63,6 +63,8 @@ public final class PortierDeployer implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // scripts build command lines from defaults plus overrides: the last value wins
+        cl.setOverwrittenOptionsAllowed(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             DeployFailure f = e instanceof DeployFailure d ? d
                     : e instanceof RuntimeException r ? Failures.from(r)

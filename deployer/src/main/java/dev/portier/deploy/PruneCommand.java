@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code prune}: old containers beyond the keep count, and the images only they used. */
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(name = "prune", mixinStandardHelpOptions = false,
         description = "Stop and remove containers beyond the newest --keep besides the live one, and images no container uses any more.")
 public final class PruneCommand implements Callable<Integer> {
 
@@ -18,6 +18,9 @@ public final class PruneCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--frontend", description = "Only this frontend (default: every frontend of the app).")
     String frontend;

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code rollback}: put the previous (or a named) kept container back live; no pull, seconds. */
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(name = "rollback", mixinStandardHelpOptions = false,
         description = "Promote the previous kept container (or --to VERSION|CONTAINER) again, after a health check.")
 public final class RollbackCommand implements Callable<Integer> {
 
@@ -18,6 +18,9 @@ public final class RollbackCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--frontend", required = true, description = "Frontend host to roll back.")
     String frontend;

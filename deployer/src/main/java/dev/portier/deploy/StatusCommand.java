@@ -8,7 +8,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code status}: frontends, their lists and dead marks, and the containers behind them. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(name = "status", mixinStandardHelpOptions = false,
         description = "Show each frontend's Redis list, dead marks and lock, and its containers (version, state, health, uptime, live).")
 public final class StatusCommand implements Callable<Integer> {
 
@@ -17,6 +17,9 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--json", description = "One JSON document for scripts instead of the table.")
     boolean json;

@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code watch}: the cron mode; deploys {@code IMAGE:<wanted version>} whenever the wanted version is not live. */
-@Command(name = "watch", mixinStandardHelpOptions = true,
+@Command(name = "watch", mixinStandardHelpOptions = false,
         description = "Every --interval, read the wanted version and deploy <image>:<version> when it differs from the live one; "
                 + "a failed deploy is retried at the next tick.")
 public final class WatchCommand implements Callable<Integer> {
@@ -23,6 +23,9 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
 
     @Option(names = "--image", required = true, description = "Image repository without tag; the wanted version is the tag.")
     String image;
