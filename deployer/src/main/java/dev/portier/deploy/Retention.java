@@ -61,18 +61,17 @@ public record Retention(int keep, Duration stopGrace, boolean removeImages) {
         if (images.isEmpty()) {
             return out;
         }
-        Set<String> inUse = new HashSet<>();
+        Set<String> namedInUse = new HashSet<>();
         for (Container c : docker.listContainersCmd().withShowAll(true).exec()) {
-            inUse.add(c.getImageId());
-            inUse.add(c.getImage());
+            namedInUse.add(c.getImage());
         }
         for (String ref : images) {
+            if (namedInUse.contains(ref)) {
+                continue;
+            }
             try {
-                String id = docker.inspectImageCmd(ref).exec().getId();
-                if (inUse.contains(id) || inUse.contains(ref)) {
-                    continue;
-                }
-                // by reference, not id: untags only this name when the image carries others
+                // by reference, never forced: Docker only untags when other tags remain, and
+                // refuses (409) when this is the last name of an image some container still uses
                 docker.removeImageCmd(ref).exec();
                 out.add(ref);
                 console.step("removed image %s, no container uses it any more", ref);
