@@ -1,27 +1,128 @@
 package dev.portier.proxy;
 
 import dev.portier.proxy.config.ProxySettings;
+import dev.portier.proxy.errors.ErrorPages;
+import dev.portier.proxy.relay.BackendPools;
+import dev.portier.proxy.relay.RelayContext;
+import dev.portier.proxy.routing.RedisRouteSource;
+import dev.portier.proxy.routing.RouteSource;
+import dev.portier.proxy.server.ClientChannelInitializer;
+import dev.portier.proxy.server.ConnectionLimiter;
+import dev.portier.proxy.server.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The running proxy: listeners, event loops and the route source. Stub until the relay lands. */
+/** The running proxy: listeners, event loops, backend pools and the route source. */
 public final class ProxyServer implements AutoCloseable {
 
-    /** Binds every listener and starts routing; throws when a port cannot be bound. */
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private final ProxySettings settings;
+    private final RouteSource routes;
+    private final EventLoopGroup group;
+    private final BackendPools pools;
+    private final ConnectionLimiter limiter;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private ProxyServer(ProxySettings settings, RouteSource routes) {
+        this.settings = settings;
+        this.routes = routes;
+        Transport transport = Transport.best();
+        this.group = transport.newGroup(settings.workers(), "portier-loop");
+        this.pools = new BackendPools(settings, transport);
+        this.limiter = new ConnectionLimiter(settings.maxConnections());
+        RelayContext relay = new RelayContext(settings, routes, pools, new ErrorPages(settings.staticDir()),
+                "portier/" + version(), "http");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ClientChannelInitializer(relay, limiter));
+        if (transport.isEpoll()) {
+            // lets a new proxy process bind the same port before the old one drains
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        try {
+            for (InetSocketAddress address : settings.listen()) {
+                Channel ch = b.bind(address).syncUninterruptibly().channel();
+                listeners.add(ch);
+                LOG.info("listening on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
+                        settings.workers());
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Binds every listener and starts routing from Redis; throws when a port cannot be bound. */
     public static ProxyServer start(ProxySettings settings) {
-        throw new UnsupportedOperationException("not yet");
+        return start(settings, RedisRouteSource.fromSettings(settings));
+    }
+
+    /** Starts with a given route source (which the server closes with itself). */
+    public static ProxyServer start(ProxySettings settings, RouteSource routes) {
+        return new ProxyServer(settings, routes);
     }
 
     /** The port the first listener is bound to (useful with port 0). */
     public int port() {
-        throw new UnsupportedOperationException("not yet");
+        return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
+    }
+
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    public RouteSource routes() {
+        return routes;
+    }
+
+    public BackendPools pools() {
+        return pools;
+    }
+
+    public int openConnections() {
+        return limiter.open();
     }
 
     /** Blocks until the server is closed. */
     public void awaitClose() throws InterruptedException {
-        throw new UnsupportedOperationException("not yet");
+        closed.await();
     }
 
     /** Stops listening, closes every connection and the Redis client. */
     @Override
     public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        for (Channel ch : listeners) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        pools.close();
+        routes.close();
+        closed.countDown();
+    }
+
+    static String version() {
+        String v = ProxyServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 }

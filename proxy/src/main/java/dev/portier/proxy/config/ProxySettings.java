@@ -17,12 +17,13 @@ import java.util.Objects;
  * @param workers           event-loop threads ({@code server.workers}; default: number of cores)
  * @param maxConnections    open client connections accepted before new ones are refused
  *                          ({@code server.maxConnections}, default 10000)
- * @param backendTimeout    a backend silent for this long gets a 504 ({@code server.tcpTimeout}, s, default 30)
+ * @param backendTimeout    a backend silent for this long gets a 504 ({@code server.tcpTimeout}, s, default 30;
+ *                          zero disables it, as in Hipache)
  * @param connectTimeout    backend connect timeout ({@code server.connectTimeout}, ms, default 5000)
  * @param clientIdleTimeout a kept-alive client connection idle this long is closed
- *                          ({@code server.clientIdleTimeout}, s, default 60)
+ *                          ({@code server.clientIdleTimeout}, s, default 60; zero disables it)
  * @param upgradeIdleTimeout a WebSocket/Upgrade tunnel idle this long is closed
- *                          ({@code server.upgradeIdleTimeout}, s, default 300)
+ *                          ({@code server.upgradeIdleTimeout}, s, default 300; zero disables it)
  * @param deadBackendTtl    how long a dead mark lasts ({@code server.deadBackendTTL}, s, default 30)
  * @param retryOnError      retries on another backend after a failure ({@code server.retryOnError}, default 3)
  * @param deadBackendOn500  whether a 500 marks a backend dead ({@code server.deadBackendOn500}, default false)
@@ -36,6 +37,7 @@ import java.util.Objects;
  * @param poolIdlePerBackend idle keep-alive connections kept per backend and event loop
  *                          ({@code server.poolIdlePerBackend}, default 64)
  * @param debug             verbose logging ({@code server.debug})
+ * @param accessLog         where the access log goes ({@code server.accessLog}, default none; written by a later issue)
  */
 public record ProxySettings(
         List<InetSocketAddress> listen,
@@ -56,7 +58,8 @@ public record ProxySettings(
         Duration refreshInterval,
         int maxHeaderSize,
         int poolIdlePerBackend,
-        boolean debug) {
+        boolean debug,
+        Path accessLog) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
@@ -71,7 +74,7 @@ public record ProxySettings(
                 Runtime.getRuntime().availableProcessors(), 10_000,
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
-                Duration.ofMillis(1000), 65_536, 64, false);
+                Duration.ofMillis(1000), 65_536, 64, false, null);
     }
 
     /** A copy with the named changes, for tests and flag overrides. */
@@ -79,7 +82,7 @@ public record ProxySettings(
         return new Builder(this);
     }
 
-    /** Mutable twin used while settings are assembled; build() validates. */
+    /** Mutable twin used while settings are assembled; {@link SettingsLoader} validates what it puts in. */
     public static final class Builder {
         public List<InetSocketAddress> listen;
         public RedisDriverUrl readRedis;
@@ -100,6 +103,7 @@ public record ProxySettings(
         public int maxHeaderSize;
         public int poolIdlePerBackend;
         public boolean debug;
+        public Path accessLog;
 
         Builder(ProxySettings s) {
             listen = s.listen;
@@ -121,6 +125,7 @@ public record ProxySettings(
             maxHeaderSize = s.maxHeaderSize;
             poolIdlePerBackend = s.poolIdlePerBackend;
             debug = s.debug;
+            accessLog = s.accessLog;
         }
 
         public Builder redis(RedisDriverUrl url) {
@@ -133,7 +138,7 @@ public record ProxySettings(
             return new ProxySettings(listen, readRedis, writeRedis, workers, maxConnections, backendTimeout,
                     connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
                     deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
-                    poolIdlePerBackend, debug);
+                    poolIdlePerBackend, debug, accessLog);
         }
     }
 }

@@ -1,0 +1,124 @@
+package dev.portier.proxy;
+
+import ch.qos.logback.classic.Level;
+import dev.portier.proxy.config.ConfigException;
+import dev.portier.proxy.config.LoadedSettings;
+import dev.portier.proxy.config.ProxyOptions;
+import dev.portier.proxy.config.ProxySettings;
+import dev.portier.proxy.config.SettingsLoader;
+import dev.portier.proxy.config.SettingsReport;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The {@code portier-proxy} command: loads the settings, then runs the proxy until it is stopped. */
+@Command(name = "portier-proxy", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Hipache-compatible HTTP reverse proxy: routes each request by its Host header to the "
+                + "backends listed in Redis under frontend:<host>.",
+        footer = {"", "Precedence, lowest first: built-in defaults, the config file, environment variables, flags.",
+                "Exit status: 0 stopped normally (or --dry found the settings valid), 1 could not start, "
+                        + "2 bad configuration or usage."})
+public final class Main implements Callable<Integer> {
+
+    /** Exit status for a configuration the proxy refuses (the same as picocli's usage errors). */
+    public static final int EXIT_BAD_CONFIG = 2;
+    /** Exit status when the settings are valid but the proxy cannot start (e.g. the port is taken). */
+    public static final int EXIT_START_FAILED = 1;
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    @Mixin
+    private ProxyOptions options;
+
+    @Option(names = "--dry", description = "Validate the configuration, print the effective settings and exit.")
+    private boolean dry;
+
+    private final Map<String, String> env;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    private Main(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        System.exit(code);
+    }
+
+    /** Runs the command and returns its exit status; never exits the JVM, so tests can call it. */
+    public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main(env, out, err));
+        cl.setOut(out);
+        cl.setErr(err);
+        int code = cl.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        LoadedSettings loaded;
+        try {
+            loaded = SettingsLoader.load(options, env);
+        } catch (ConfigException e) {
+            err.println("portier-proxy: " + e.getMessage());
+            return EXIT_BAD_CONFIG;
+        }
+        if (dry) {
+            loaded.warnings().forEach(w -> err.println("warning: " + w));
+            loaded.ignored().forEach(i -> err.println("note: " + i));
+            out.print(SettingsReport.describe(loaded));
+            return 0;
+        }
+        ProxySettings settings = loaded.settings();
+        if (settings.debug()) {
+            verboseLogging();
+        }
+        log.info("portier-proxy {} starting (config file: {})", ProxyServer.version(),
+                loaded.configFile() == null ? "none" : loaded.configFile());
+        loaded.warnings().forEach(w -> log.warn("{}", w));
+        loaded.ignored().forEach(i -> log.info("{}", i));
+
+        ProxyServer server;
+        try {
+            server = ProxyServer.start(settings);
+        } catch (RuntimeException e) {
+            log.error("cannot start: {}", e.toString(), e);
+            return EXIT_START_FAILED;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "portier-shutdown"));
+        // ProxyServer logs each listener with the address it really bound (port 0 included)
+        log.info("ready: routes from {}, dead marks to {}; {} workers, balancing {}",
+                settings.readRedis(), settings.writeRedis(), settings.workers(),
+                SettingsReport.format(settings.balancing()));
+        server.awaitClose();
+        log.info("stopped");
+        return 0;
+    }
+
+    private static void verboseLogging() {
+        if (LoggerFactory.getLogger("dev.portier") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(Level.DEBUG);
+        }
+    }
+
+    /** The version from the jar's manifest, the same one the x-debug headers report. */
+    static final class Version implements CommandLine.IVersionProvider {
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"portier-proxy " + ProxyServer.version()};
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.portier.proxy.relay;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Sits at the end of a backend connection's pipeline and hands everything to the client
+ * connection currently using it; while the connection idles in the pool there is no owner and
+ * anything the backend sends (it should send nothing) closes it.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter {
+
+    private RequestRelay owner;
+
+    void bind(RequestRelay relay) {
+        owner = relay;
+    }
+
+    void unbind() {
+        owner = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        RequestRelay o = owner;
+        if (o != null && msg instanceof HttpObject http) {
+            o.onBackendRead(http);
+        } else {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        RequestRelay o = owner;
+        if (o != null) {
+            o.onBackendReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        RequestRelay o = owner;
+        if (o != null && ctx.channel().isWritable()) {
+            o.onBackendWritable();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        RequestRelay o = owner;
+        owner = null;
+        if (o != null) {
+            o.onBackendFailure(BackendFailure.CLOSED, null);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        RequestRelay o = owner;
+        owner = null;
+        ctx.close();
+        if (o != null) {
+            o.onBackendFailure(BackendFailure.ERROR, cause);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            RequestRelay o = owner;
+            owner = null;
+            ctx.close();
+            if (o != null) {
+                o.onBackendFailure(BackendFailure.TIMEOUT, null);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Why a backend connection stopped serving an exchange. */
+    enum BackendFailure { CLOSED, ERROR, TIMEOUT }
+}

@@ -1,0 +1,81 @@
+package dev.portier.proxy.relay;
+
+import dev.portier.proxy.config.ProxySettings;
+import dev.portier.proxy.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/** One {@link BackendPool} per event loop, created on first use by that loop. */
+public final class BackendPools implements AutoCloseable {
+
+    private final ProxySettings settings;
+    private final Transport transport;
+    private final DnsAddressResolverGroup resolver;
+    private final Map<EventLoop, BackendPool> pools = new ConcurrentHashMap<>();
+
+    public BackendPools(ProxySettings settings, Transport transport) {
+        this.settings = settings;
+        this.transport = transport;
+        // backend hosts given by name (docker links, /etc/hosts) are resolved without blocking a loop
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannel())
+                .socketChannelType(transport.socketChannel()));
+    }
+
+    BackendPool forLoop(EventLoop loop) {
+        return pools.computeIfAbsent(loop, this::newPool);
+    }
+
+    private BackendPool newPool(EventLoop loop) {
+        long timeoutMs = settings.backendTimeout().toMillis();
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .resolver(resolver)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("idle", new IdleStateHandler(0, 0, timeoutMs, TimeUnit.MILLISECONDS))
+                                .addLast("codec", new HttpClientCodec(8192, settings.maxHeaderSize(), 16 * 1024))
+                                .addLast("backend", new BackendHandler());
+                    }
+                });
+        return new BackendPool(b, settings.poolIdlePerBackend());
+    }
+
+    /** Asks every loop to close idle connections to backends that left the routing table. */
+    public void retainOnly(Set<String> routedAuthorities) {
+        pools.forEach((loop, pool) -> loop.execute(() -> pool.retainOnly(routedAuthorities)));
+    }
+
+    /** Idle pooled connections, summed over loops (read racily: a gauge, not an invariant). */
+    public int idleConnections() {
+        return pools.values().stream().mapToInt(BackendPool::idleCount).sum();
+    }
+
+    /** Backend connections serving an exchange, summed over loops (read racily). */
+    public int activeConnections() {
+        return pools.values().stream().mapToInt(BackendPool::activeCount).sum();
+    }
+
+    @Override
+    public void close() {
+        resolver.close();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.portier.proxy.relay;
+
+import dev.portier.proxy.config.ProxySettings;
+import dev.portier.proxy.errors.ErrorPages;
+import dev.portier.proxy.routing.RouteSource;
+
+/** What every client connection's relay shares: settings, routes, pools, error pages. */
+public record RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
+                           String version, String scheme) {
+}

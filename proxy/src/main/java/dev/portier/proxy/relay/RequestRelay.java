@@ -1,0 +1,765 @@
+package dev.portier.proxy.relay;
+
+import dev.portier.common.BackendUrl;
+import dev.portier.proxy.relay.BackendHandler.BackendFailure;
+import dev.portier.proxy.routing.HostMatcher;
+import dev.portier.proxy.routing.Lookup;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of one client connection: each request is routed by its Host, sent to a backend over
+ * a pooled connection of the same event loop, and the response streamed back. The client is read
+ * one message at a time (auto-read is off, a FlowControlHandler sits in front), only when the
+ * backend can take more, and the backend only when the client can; so memory per connection stays
+ * bounded whatever the body sizes. Pipelined requests wait their turn in the flow-control queue.
+ */
+public final class RequestRelay extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
+
+    private static final AsciiString X_DEBUG = AsciiString.cached("x-debug");
+    private static final AsciiString PING_HOST = AsciiString.cached("__ping__");
+
+    private enum State { IDLE, ROUTING, CONNECTING, PROXYING, DRAINING, CLOSED }
+
+    private final RelayContext rc;
+    private ChannelHandlerContext ctx;
+    private BackendPool pool;
+    private State state = State.IDLE;
+
+    // one exchange; reset by startExchange()
+    private HttpRequest request;
+    private HttpRequest pipelined;
+    private boolean keepAlive;
+    private boolean hasBody;
+    private boolean upgrade;
+    private boolean debug;
+    private boolean headRequest;
+    private boolean clientHttp10;
+    private HttpContent heldContent;
+    private String host;
+    private Lookup lookup;
+    private int position;
+    private final BitSet tried = new BitSet();
+    private int retries;
+    private boolean requestComplete;
+    private boolean bodySent;
+    private Channel backend;
+    private BackendHandler backendHandler;
+    private BackendUrl backendUrl;
+    private boolean backendReused;
+    private boolean responseSeen;
+    private boolean responseStarted;
+    private boolean interim;
+    private boolean switching;
+    private boolean backendKeepAlive;
+    private boolean closeAfterResponse;
+    private boolean backendReadPending;
+    private boolean waitingBackendWritable;
+    private FullHttpResponse drainThenSend;
+    private long startNanos;
+    private boolean inputShutdown;
+    private String peerIp;
+    private int localPort;
+    private long backendStartNanos;
+
+    public RequestRelay(RelayContext rc) {
+        this.rc = rc;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.pool = rc.pools().forLoop(ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (state == State.IDLE) {
+                onRequest(req);
+            } else if (state != State.CLOSED && pipelined == null) {
+                pipelined = req;
+            } else {
+                ReferenceCountUtil.release(req);
+            }
+        } else if (msg instanceof HttpContent content) {
+            onClientContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    // ---- request side ----
+
+    private void onRequest(HttpRequest req) {
+        startExchange(req);
+        DecoderResult result = req.decoderResult();
+        if (result.isFailure()) {
+            // the decoder's stand-in for a request it could not parse; it discards what follows
+            ReferenceCountUtil.release(req);
+            Throwable cause = result.cause();
+            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : HttpResponseStatus.BAD_REQUEST;
+            keepAlive = false;
+            sendError(status, "malformed request: " + cause.getMessage());
+            return;
+        }
+        if (!hasBody) {
+            // the decoder queued an empty last part right behind the head: take it now, so the
+            // request is known complete before anything is answered
+            state = State.ROUTING;
+            ctx.read();
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() != 1 || hosts.get(0).isBlank()) {
+            sendError(HttpResponseStatus.BAD_REQUEST, hosts.isEmpty() ? "no Host header" : "bad Host header");
+            return;
+        }
+        String hostHeader = hosts.get(0);
+        if (PING_HOST.contentEqualsIgnoreCase(hostHeader)) {
+            respondLocally(pong());
+            return;
+        }
+        if (req.method() == HttpMethod.CONNECT) {
+            keepAlive = false;
+            sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not proxied");
+            return;
+        }
+        host = HostMatcher.normalise(hostHeader);
+        if (host == null || host.isEmpty()) {
+            sendError(HttpResponseStatus.BAD_REQUEST, "bad Host header");
+            return;
+        }
+        Lookup cached = rc.routes().cached(host);
+        if (cached != null) {
+            routed(cached);
+            return;
+        }
+        state = State.ROUTING;
+        String wanted = host;
+        rc.routes().lookup(wanted).whenComplete((l, err) -> ctx.executor().execute(() -> {
+            if (state == State.ROUTING && wanted.equals(host)) {
+                routed(err != null || l == null ? Lookup.unavailable(wanted) : l);
+            }
+        }));
+    }
+
+    private void startExchange(HttpRequest req) {
+        request = req;
+        startNanos = System.nanoTime();
+        keepAlive = rc.settings().httpKeepAlive() && HttpUtil.isKeepAlive(req);
+        hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        HttpHeaders h = req.headers();
+        upgrade = h.contains(HttpHeaderNames.UPGRADE) && h.containsValue(HttpHeaderNames.CONNECTION,
+                HttpHeaderValues.UPGRADE, true);
+        debug = h.contains(X_DEBUG);
+        headRequest = HttpMethod.HEAD.equals(req.method());
+        clientHttp10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        host = null;
+        lookup = null;
+        position = -1;
+        tried.clear();
+        retries = 0;
+        requestComplete = false;
+        bodySent = false;
+        backend = null;
+        backendHandler = null;
+        backendUrl = null;
+        backendReused = false;
+        responseSeen = false;
+        responseStarted = false;
+        interim = false;
+        switching = false;
+        backendKeepAlive = false;
+        closeAfterResponse = false;
+        backendReadPending = false;
+        waitingBackendWritable = false;
+        drainThenSend = null;
+    }
+
+    private void onClientContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            content.release();
+            keepAlive = false;
+            if (responseStarted) {
+                closeAll();
+            } else {
+                sendError(HttpResponseStatus.BAD_REQUEST, "malformed body: " + content.decoderResult().cause().getMessage());
+            }
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        switch (state) {
+            case PROXYING -> {
+                if (!hasBody) {
+                    content.release();
+                    requestComplete |= last;
+                    return;
+                }
+                if (content.content().isReadable()) {
+                    bodySent = true;
+                }
+                backend.writeAndFlush(content, backend.voidPromise());
+                if (last) {
+                    requestComplete = true;
+                } else if (backend.isWritable()) {
+                    ctx.read();
+                } else {
+                    waitingBackendWritable = true;
+                }
+            }
+            case DRAINING -> {
+                content.release();
+                if (last) {
+                    requestComplete = true;
+                    FullHttpResponse r = drainThenSend;
+                    drainThenSend = null;
+                    writeLocal(r);
+                } else {
+                    ctx.read();
+                }
+            }
+            case ROUTING, CONNECTING -> {
+                if (hasBody && heldContent == null) {
+                    // a read issued for a backend that failed before the bytes came: keep them for the next one
+                    heldContent = content;
+                } else {
+                    // the empty last part of a bodyless request, read before a backend is attached
+                    content.release();
+                    requestComplete |= last;
+                }
+            }
+            default -> content.release();
+        }
+    }
+
+    void onBackendWritable() {
+        if (waitingBackendWritable && state == State.PROXYING) {
+            waitingBackendWritable = false;
+            ctx.read();
+        }
+    }
+
+    // ---- routing and connecting ----
+
+    private void routed(Lookup l) {
+        lookup = l;
+        switch (l.status()) {
+            case NOT_FOUND -> sendError(HttpResponseStatus.BAD_REQUEST, "no frontend for " + host);
+            case UNAVAILABLE -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE, "routing table unavailable");
+            case FOUND -> {
+                if (peerIp == null) {
+                    peerIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+                    localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+                }
+                ForwardedHeaders.toBackend(request, peerIp, rc.scheme(), localPort, upgrade);
+                request.setProtocolVersion(HttpVersion.HTTP_1_1);
+                nextBackend();
+            }
+        }
+    }
+
+    private void nextBackend() {
+        int pos = rc.routes().choose(lookup, tried);
+        if (pos < 0) {
+            sendError(HttpResponseStatus.BAD_GATEWAY, tried.isEmpty() ? "no live backend" : "every backend failed");
+            return;
+        }
+        position = pos;
+        tried.set(pos);
+        backendUrl = lookup.frontend().backend(pos);
+        state = State.CONNECTING;
+        Channel pooled = pool.acquire(backendUrl);
+        if (pooled != null) {
+            attach(pooled, true);
+            return;
+        }
+        BackendUrl wanted = backendUrl;
+        ChannelFuture f = pool.connect(wanted);
+        f.addListener((ChannelFutureListener) cf -> onConnected(cf, wanted));
+    }
+
+    private void onConnected(ChannelFuture f, BackendUrl wanted) {
+        if (state != State.CONNECTING || wanted != backendUrl) {
+            pool.discard(f.channel());
+            return;
+        }
+        if (!f.isSuccess()) {
+            pool.discard(f.channel());
+            LOG.debug("connect to {} failed: {}", wanted, f.cause().toString());
+            rc.routes().markDead(lookup, position);
+            retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + wanted + ": " + f.cause().getMessage());
+            return;
+        }
+        attach(f.channel(), false);
+    }
+
+    private void attach(Channel ch, boolean reused) {
+        backend = ch;
+        backendReused = reused;
+        backendHandler = ch.pipeline().get(BackendHandler.class);
+        backendHandler.bind(this);
+        state = State.PROXYING;
+        backendStartNanos = System.nanoTime();
+        ch.write(request, ch.voidPromise());
+        if (!hasBody) {
+            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            ch.read();
+        } else {
+            ch.flush();
+            ch.read();
+            HttpContent held = heldContent;
+            heldContent = null;
+            if (held != null) {
+                onClientContent(held);
+            } else if (ch.isWritable()) {
+                ctx.read();
+            } else {
+                waitingBackendWritable = true;
+            }
+        }
+    }
+
+    private void retryOrFail(HttpResponseStatus status, String reason) {
+        boolean replayable = !bodySent && !switching;
+        if (replayable && retries < rc.settings().retryOnError() && ctx.channel().isActive()) {
+            retries++;
+            state = State.CONNECTING;
+            nextBackend();
+        } else {
+            sendError(status, reason);
+        }
+    }
+
+    // ---- response side ----
+
+    void onBackendRead(HttpObject msg) {
+        if (state != State.PROXYING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        responseSeen = true;
+        if (msg instanceof HttpResponse resp) {
+            if (resp.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                failBackend(HttpResponseStatus.BAD_GATEWAY, "bad response from " + backendUrl + ": "
+                        + resp.decoderResult().cause().getMessage());
+                return;
+            }
+            int code = resp.status().code();
+            if (code == 101 && upgrade) {
+                switching = true;
+                responseStarted = true;
+                ctx.write(resp);
+            } else if (code >= 100 && code < 200) {
+                interim = true;
+                ctx.write(resp);
+            } else {
+                onResponseHead(resp);
+            }
+            if (msg instanceof HttpContent c) {
+                onResponseContent(c);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            onResponseContent(c);
+        }
+    }
+
+    private void onResponseHead(HttpResponse resp) {
+        responseStarted = true;
+        int code = resp.status().code();
+        HttpHeaders h = resp.headers();
+        if (code >= 501 && !(code == 503 && h.contains(HttpHeaderNames.RETRY_AFTER))
+                || code == 500 && rc.settings().deadBackendOn500()) {
+            rc.routes().markDead(lookup, position);
+        }
+        backendKeepAlive = HttpUtil.isKeepAlive(resp);
+        ForwardedHeaders.removeHopByHop(h, false);
+        boolean bodyAllowed = !headRequest && code != 204 && code != 304;
+        boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
+        boolean client10 = clientHttp10;
+        if (bodyAllowed && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            // the backend ends this body by closing; re-frame it for HTTP/1.1 clients so they stay connected
+            backendKeepAlive = false;
+            if (client10) {
+                closeAfterResponse = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(resp, true);
+            }
+        } else if (chunked && client10) {
+            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            closeAfterResponse = true;
+        }
+        if (!keepAlive || closeAfterResponse) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (client10) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (debug) {
+            DebugHeaders.add(h, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
+        }
+        ctx.write(resp);
+    }
+
+    private void onResponseContent(HttpContent c) {
+        if (!(c instanceof LastHttpContent)) {
+            ctx.write(c);
+            return;
+        }
+        if (interim) {
+            interim = false;
+            ctx.write(c);
+            return;
+        }
+        if (switching) {
+            ctx.writeAndFlush(c);
+            startTunnel();
+            return;
+        }
+        ctx.write(c);
+        finishExchange();
+    }
+
+    void onBackendReadComplete() {
+        if (state != State.PROXYING) {
+            return;
+        }
+        ctx.flush();
+        if (ctx.channel().isWritable()) {
+            backend.read();
+        } else {
+            backendReadPending = true;
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && backendReadPending && backend != null && state == State.PROXYING) {
+            backendReadPending = false;
+            backend.read();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void finishExchange() {
+        Channel b = backend;
+        releaseBackend(backendKeepAlive && requestComplete);
+        if (b != null && !requestComplete) {
+            keepAlive = false;
+        }
+        if (keepAlive && requestComplete && !closeAfterResponse) {
+            state = State.IDLE;
+            ctx.flush();
+            nextRequest();
+        } else {
+            state = State.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void nextRequest() {
+        request = null;
+        HttpRequest next = pipelined;
+        if (next != null) {
+            pipelined = null;
+            onRequest(next);
+        } else {
+            ctx.read();
+            if (inputShutdown && state == State.IDLE) {
+                // the client said all it had to say and nothing is left queued
+                ctx.close();
+            }
+        }
+    }
+
+    private void releaseBackend(boolean reusable) {
+        Channel b = backend;
+        if (b == null) {
+            return;
+        }
+        backend = null;
+        backendHandler.unbind();
+        backendHandler = null;
+        if (reusable) {
+            pool.release(b, backendUrl);
+        } else {
+            pool.discard(b);
+        }
+    }
+
+    void onBackendFailure(BackendFailure failure, Throwable cause) {
+        if (state != State.PROXYING) {
+            return;
+        }
+        boolean staleReuse = backendReused && !responseSeen && failure != BackendFailure.TIMEOUT;
+        Channel b = backend;
+        backend = null;
+        backendHandler = null;
+        pool.discard(b);
+        if (responseStarted || interim) {
+            // part of a response is already with the client: nothing honest can follow it
+            LOG.debug("backend {} failed mid-response: {}", backendUrl, failure);
+            closeAll();
+            return;
+        }
+        if (failure == BackendFailure.TIMEOUT) {
+            rc.routes().markDead(lookup, position);
+            sendError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendUrl + " did not answer in time");
+            return;
+        }
+        String reason = "backend " + backendUrl + (failure == BackendFailure.CLOSED ? " closed the connection"
+                : " failed: " + (cause == null ? "" : cause.getMessage()));
+        if (staleReuse) {
+            // a kept-alive connection the backend had closed: not the backend's fault, try a fresh one
+            tried.clear(position);
+        } else {
+            rc.routes().markDead(lookup, position);
+        }
+        boolean idempotent = isIdempotent(request.method());
+        if (!bodySent && (idempotent || staleReuse && !hasBody)) {
+            retryOrFail(HttpResponseStatus.BAD_GATEWAY, reason);
+        } else {
+            sendError(HttpResponseStatus.BAD_GATEWAY, reason);
+        }
+    }
+
+    private void failBackend(HttpResponseStatus status, String reason) {
+        Channel b = backend;
+        if (b != null) {
+            backend = null;
+            backendHandler.unbind();
+            backendHandler = null;
+            pool.discard(b);
+        }
+        sendError(status, reason);
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
+                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    }
+
+    // ---- upgrades ----
+
+    private void startTunnel() {
+        Channel client = ctx.channel();
+        Channel b = backend;
+        backend = null;
+        backendHandler.unbind();
+        backendHandler = null;
+        state = State.CLOSED;
+        long idleMs = rc.settings().upgradeIdleTimeout().toMillis();
+
+        ChannelPipeline bp = b.pipeline();
+        bp.remove(BackendHandler.class);
+        bp.remove("idle");
+        bp.addLast("tunnel", new Tunnel(client));
+        bp.remove("codec");
+
+        ChannelPipeline cp = client.pipeline();
+        cp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+        cp.remove(this);
+        cp.remove("flow");
+        cp.addLast("tunnel", new Tunnel(b));
+        cp.remove("codec");
+        // the backend connection now belongs to the tunnel and is never pooled
+        pool.handOver(b);
+        client.read();
+        b.read();
+    }
+
+    // ---- local answers ----
+
+    private FullHttpResponse pong() {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer("ok".getBytes(StandardCharsets.US_ASCII)));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        return r;
+    }
+
+    private void respondLocally(FullHttpResponse r) {
+        if (requestComplete || !hasBody) {
+            writeLocal(r);
+        } else {
+            state = State.DRAINING;
+            drainThenSend = r;
+            ctx.read();
+        }
+    }
+
+    private void sendError(HttpResponseStatus status, String reason) {
+        LOG.debug("{} for {} {}: {}", status.code(), host, request == null ? "" : request.uri(), reason);
+        FullHttpResponse r = rc.errorPages().response(status);
+        if (debug) {
+            r.headers().set(DebugHeaders.ERROR, reason);
+            if (lookup != null && lookup.frontend() != null) {
+                DebugHeaders.add(r.headers(), rc.version(), lookup, position, backendUrl, startNanos,
+                        backendStartNanos);
+            }
+        }
+        if (!requestComplete) {
+            // unread body bytes would be taken for the next request: this connection cannot go on
+            keepAlive = false;
+        }
+        writeLocal(r);
+    }
+
+    private void writeLocal(FullHttpResponse r) {
+        Channel b = backend;
+        if (b != null) {
+            releaseBackend(false);
+        }
+        if (keepAlive && requestComplete) {
+            if (clientHttp10) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            state = State.IDLE;
+            ctx.writeAndFlush(r);
+            nextRequest();
+        } else {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            state = State.CLOSED;
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // ---- connection events ----
+
+    private void closeAll() {
+        state = State.CLOSED;
+        Channel b = backend;
+        if (b != null) {
+            backend = null;
+            if (backendHandler != null) {
+                backendHandler.unbind();
+                backendHandler = null;
+            }
+            pool.discard(b);
+        }
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        State was = state;
+        state = State.CLOSED;
+        Channel b = backend;
+        if (b != null) {
+            // a half-used backend connection must never go back to the pool
+            backend = null;
+            backendHandler.unbind();
+            backendHandler = null;
+            pool.discard(b);
+        }
+        if (pipelined != null) {
+            ReferenceCountUtil.release(pipelined);
+            pipelined = null;
+        }
+        if (heldContent != null) {
+            heldContent.release();
+            heldContent = null;
+        }
+        LOG.trace("client closed in state {}", was);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (state == State.IDLE) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // a client may half-close after its request and still wait for the answer
+            inputShutdown = true;
+            if (state == State.IDLE) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.trace("client connection error: {}", cause.toString());
+            closeAll();
+            return;
+        }
+        Throwable root = cause.getCause() != null ? cause.getCause() : cause;
+        if (state == State.IDLE) {
+            // a request the decoder refused before handing it over: nothing of the last exchange applies
+            request = null;
+            debug = false;
+            lookup = null;
+            host = null;
+        }
+        if (!responseStarted && state != State.CLOSED && ctx.channel().isActive()) {
+            keepAlive = false;
+            requestComplete = false;
+            HttpResponseStatus status = root instanceof TooLongFrameException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
+            sendError(status, "bad request: " + root.getMessage());
+        } else {
+            LOG.debug("client connection error", cause);
+            closeAll();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.portier.proxy.server;
+
+import dev.portier.proxy.relay.RelayContext;
+import dev.portier.proxy.relay.RequestRelay;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** The pipeline of an accepted client connection: limit, idle timeout, HTTP codec, flow control, relay. */
+public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    private final RelayContext relay;
+    private final ConnectionLimiter limiter;
+
+    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter) {
+        this.relay = relay;
+        this.limiter = limiter;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        long idleMs = relay.settings().clientIdleTimeout().toMillis();
+        ch.pipeline()
+                .addLast("limit", limiter)
+                .addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS))
+                .addLast("codec", new ServerCodec(relay.settings().maxHeaderSize()))
+                // hands the relay one decoded message per read(), which is what makes pipelining
+                // and backpressure simple: nothing arrives that was not asked for
+                .addLast("flow", new FlowControlHandler())
+                .addLast("relay", new RequestRelay(relay));
+    }
+}

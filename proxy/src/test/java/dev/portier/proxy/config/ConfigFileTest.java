@@ -1,0 +1,419 @@
+package dev.portier.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portier.common.RedisDriverUrl;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigFileTest {
+
+    @TempDir
+    Path dir;
+
+    /** Hipache master's README layout, with numbers that differ from our defaults so that each is seen applied. */
+    private static final String MASTER = """
+            {
+                "server": {
+                    "debug": true,
+                    "workers": 10,
+                    "maxSockets": 100,
+                    "tcpTimeout": 45,
+                    "deadBackendTTL": 20,
+                    "retryOnError": 5,
+                    "accessLog": "/var/log/hipache/access.log",
+                    "httpKeepAlive": false,
+                    "deadBackendOn500": true,
+                    "staticDir": null
+                },
+                "http": {
+                    "port": 8080,
+                    "bind": ["127.0.0.1", "::1"]
+                },
+                "https": {
+                    "bind": [],
+                    "port": 443,
+                    "ca": [],
+                    "secureProtocol": "SSLv23_method",
+                    "secureOptions": 50331648,
+                    "key": "/etc/ssl/ssl.key",
+                    "cert": "/etc/ssl/ssl.crt",
+                    "passphrase": "tls-secret",
+                    "ciphers": "EECDH+AESGCM:!aNULL",
+                    "honorCipherOrder": true
+                },
+                "driver": "redis://:s3cret@10.0.0.5:6380/2#hipache:",
+                "user": "www-data",
+                "group": "www-data"
+            }
+            """;
+
+    /** Hipache 0.3.1's layout: listeners and HTTPS under server, the old redis* keys. */
+    private static final String V031 = """
+            {
+                "server": {
+                    "accessLog": "/var/log/hipache_access.log",
+                    "port": 8081,
+                    "workers": 5,
+                    "maxSockets": 100,
+                    "deadBackendTTL": 45,
+                    "tcpTimeout": 10,
+                    "retryOnError": 2,
+                    "deadBackendOn500": false,
+                    "httpKeepAlive": false,
+                    "lruCache": {"size": 5, "ttl": 5},
+                    "address": ["127.0.0.1"],
+                    "address6": ["::1"],
+                    "https": {
+                        "port": 443,
+                        "key": "/etc/ssl/ssl.key",
+                        "cert": "/etc/ssl/ssl.crt"
+                    }
+                },
+                "redisHost": "10.1.2.3",
+                "redisPort": 6390,
+                "redisDatabase": 3,
+                "redisPassword": "old-secret"
+            }
+            """;
+
+    @Test
+    void hipacheMasterExampleGivesTheExpectedSettings() throws IOException {
+        LoadedSettings loaded = load(MASTER);
+        ProxySettings s = loaded.settings();
+
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8080), new InetSocketAddress("::1", 8080)), s.listen());
+        RedisDriverUrl redis = new RedisDriverUrl("10.0.0.5", 6380, "s3cret", 2, "hipache:");
+        assertEquals(redis, s.readRedis());
+        assertEquals(redis, s.writeRedis());
+        assertTrue(s.debug());
+        assertEquals(10, s.workers());
+        assertEquals(Duration.ofSeconds(45), s.backendTimeout());
+        assertEquals(Duration.ofSeconds(20), s.deadBackendTtl());
+        assertEquals(5, s.retryOnError());
+        assertEquals(Path.of("/var/log/hipache/access.log"), s.accessLog());
+        assertFalse(s.httpKeepAlive());
+        assertTrue(s.deadBackendOn500());
+        assertNull(s.staticDir());
+
+        ProxySettings d = SettingsLoader.defaults();
+        assertEquals(d.balancing(), s.balancing());
+        assertEquals(d.connectTimeout(), s.connectTimeout());
+        assertEquals(d.maxConnections(), s.maxConnections());
+        assertEquals(d.maxHeaderSize(), s.maxHeaderSize());
+
+        assertTrue(has(loaded.warnings(), "https: accepted, but the HTTPS listener is not served yet"), loaded.warnings().toString());
+        assertTrue(has(loaded.warnings(), "user, group: ignored"), loaded.warnings().toString());
+        assertTrue(has(loaded.warnings(), "server.deadBackendOn500: true, so a backend answering 500 is marked dead"),
+                loaded.warnings().toString());
+        assertTrue(has(loaded.ignored(), "server.maxSockets: ignored"), loaded.ignored().toString());
+        assertTrue(has(loaded.ignored(), "https.secureProtocol: ignored"), loaded.ignored().toString());
+        assertFalse(has(loaded.warnings(), "unknown key"), loaded.warnings().toString());
+        assertNoSecret(loaded, "s3cret");
+        assertNoSecret(loaded, "tls-secret");
+    }
+
+    @Test
+    void hipache031ExampleIsMappedWithWarnings() throws IOException {
+        LoadedSettings loaded = load(V031);
+        ProxySettings s = loaded.settings();
+
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8081), new InetSocketAddress("::1", 8081)), s.listen());
+        RedisDriverUrl redis = new RedisDriverUrl("10.1.2.3", 6390, "old-secret", 3, "");
+        assertEquals(redis, s.readRedis());
+        assertEquals(redis, s.writeRedis());
+        assertEquals(5, s.workers());
+        assertEquals(Duration.ofSeconds(10), s.backendTimeout());
+        assertEquals(Duration.ofSeconds(45), s.deadBackendTtl());
+        assertEquals(2, s.retryOnError());
+        assertFalse(s.httpKeepAlive());
+        assertEquals(Path.of("/var/log/hipache_access.log"), s.accessLog());
+
+        List<String> w = loaded.warnings();
+        assertTrue(has(w, "server.port: Hipache 0.3.1 layout, read as http.port"), w.toString());
+        assertTrue(has(w, "server.address, server.address6: Hipache 0.3.1 layout, read as http.bind"), w.toString());
+        assertTrue(has(w, "server.https: Hipache 0.3.1 layout"), w.toString());
+        assertTrue(has(w, "server.https: accepted, but the HTTPS listener is not served yet"), w.toString());
+        assertTrue(has(w, "redisHost, redisPort, redisDatabase, redisPassword: old Hipache keys, read as driver"), w.toString());
+        assertTrue(has(loaded.ignored(), "server.lruCache: ignored"), loaded.ignored().toString());
+        assertFalse(has(w, "unknown key"), w.toString());
+        assertNoSecret(loaded, "old-secret");
+    }
+
+    @Test
+    void masterKeysWinOverThe031OnesAndSayWhy() throws IOException {
+        LoadedSettings loaded = load("""
+                {"server": {"port": 1111, "address": "127.0.0.9"},
+                 "http": {"port": 2222, "bind": "127.0.0.1"},
+                 "driver": "redis://new:7000", "redisHost": "old"}
+                """);
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 2222)), loaded.settings().listen());
+        assertEquals("new", loaded.settings().readRedis().host());
+        assertTrue(has(loaded.warnings(), "server.port: Hipache 0.3.1 layout, ignored because http.port is set"));
+        assertTrue(has(loaded.warnings(), "server.address: Hipache 0.3.1 layout, ignored because http.bind is set"));
+        assertTrue(has(loaded.warnings(), "redisHost: old Hipache keys, ignored because driver is set"));
+    }
+
+    @Test
+    void bindAsOneString() throws IOException {
+        ProxySettings s = settings("{\"http\": {\"port\": 8100, \"bind\": \"127.0.0.2\"}}");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8100)), s.listen());
+    }
+
+    @Test
+    void anIpv6AddressMayBeBracketed() throws IOException {
+        ProxySettings s = settings("{\"http\": {\"port\": 8107, \"bind\": \"[::1]\"}}");
+        assertEquals(List.of(new InetSocketAddress("::1", 8107)), s.listen());
+    }
+
+    @Test
+    void bindAsAnArrayOfStrings() throws IOException {
+        ProxySettings s = settings("{\"http\": {\"port\": 8101, \"bind\": [\"127.0.0.2\", \"127.0.0.3\"]}}");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8101), new InetSocketAddress("127.0.0.3", 8101)), s.listen());
+    }
+
+    @Test
+    void bindObjectsTakeTheirOwnPortOrHttpPort() throws IOException {
+        ProxySettings s = settings("""
+                {"http": {"port": 8102, "bind": [
+                    {"address": "127.0.0.2", "port": 9001},
+                    {"address": "::1"},
+                    "127.0.0.3"
+                ]}}
+                """);
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 9001), new InetSocketAddress("::1", 8102),
+                new InetSocketAddress("127.0.0.3", 8102)), s.listen());
+    }
+
+    @Test
+    void withoutBindEveryInterfaceIsUsedAndAnEmptyAddressMeansTheSame() throws IOException {
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 8103)), settings("{\"http\": {\"port\": 8103}}").listen());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), settings("{\"http\": {\"bind\": \"\"}}").listen());
+    }
+
+    @Test
+    void aListenerListedTwiceIsBoundOnceWithAWarning() throws IOException {
+        LoadedSettings loaded = load("{\"http\": {\"port\": 8104, \"bind\": [\"127.0.0.1\", {\"address\": \"127.0.0.1\"}]}}");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8104)), loaded.settings().listen());
+        assertTrue(loaded.warnings().stream().anyMatch(w -> w.endsWith("http.bind[1]: 127.0.0.1:8104 is listed twice; listening once")),
+                loaded.warnings().toString());
+    }
+
+    @Test
+    void driverArrayReadsFromTheFirstAndWritesToTheLast() throws IOException {
+        ProxySettings s = settings("{\"driver\": [\"redis://replica:6380/1\", \"redis://:pw@master:6381/1#p:\"]}");
+        assertEquals(new RedisDriverUrl("replica", 6380, null, 1, ""), s.readRedis());
+        assertEquals(new RedisDriverUrl("master", 6381, "pw", 1, "p:"), s.writeRedis());
+    }
+
+    @Test
+    void aSingleDriverIsUsedForBoth() throws IOException {
+        ProxySettings s = settings("{\"driver\": [\"redis:\"]}");
+        assertEquals(RedisDriverUrl.parse("redis:"), s.readRedis());
+        assertEquals(s.readRedis(), s.writeRedis());
+    }
+
+    @Test
+    void ourOwnServerKeysAreRead() throws IOException {
+        ProxySettings s = settings("""
+                {"server": {"balancing": "RoundRobin", "connectTimeout": 1500, "clientIdleTimeout": 10,
+                            "upgradeIdleTimeout": 0, "refreshInterval": 250, "maxHeaderSize": 16384,
+                            "poolIdlePerBackend": 8, "maxConnections": 500, "tcpTimeout": 0.5}}
+                """);
+        assertEquals(Balancing.ROUNDROBIN, s.balancing());
+        assertEquals(Duration.ofMillis(1500), s.connectTimeout());
+        assertEquals(Duration.ofSeconds(10), s.clientIdleTimeout());
+        assertEquals(Duration.ZERO, s.upgradeIdleTimeout());
+        assertEquals(Duration.ofMillis(250), s.refreshInterval());
+        assertEquals(16384, s.maxHeaderSize());
+        assertEquals(8, s.poolIdlePerBackend());
+        assertEquals(500, s.maxConnections());
+        assertEquals(Duration.ofMillis(500), s.backendTimeout());
+    }
+
+    @Test
+    void numbersWrittenAsStringsAreAcceptedAsNodeDid() throws IOException {
+        ProxySettings s = settings("{\"server\": {\"workers\": \"4\", \"retryOnError\": \"0\", \"debug\": \"true\"}, \"http\": {\"port\": \"8105\"}}");
+        assertEquals(4, s.workers());
+        assertEquals(0, s.retryOnError());
+        assertTrue(s.debug());
+        assertEquals(8105, s.listen().get(0).getPort());
+    }
+
+    @Test
+    void relativePathsAreResolvedAgainstTheConfigFilesDirectory() throws IOException {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.createDirectories(conf.resolve("pages"));
+        Path file = conf.resolve("config.json");
+        Files.writeString(file, "{\"server\": {\"staticDir\": \"pages\", \"accessLog\": \"logs/access.log\"}}");
+        ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", file.toString()), Map.of()).settings();
+        assertEquals(conf.resolve("pages").toAbsolutePath(), s.staticDir());
+        assertEquals(conf.resolve("logs/access.log").toAbsolutePath(), s.accessLog());
+    }
+
+    @Test
+    void unknownKeysAreWarnedAboutWithASuggestionButLoad() throws IOException {
+        LoadedSettings loaded = load("""
+                {"server": {"wrokers": 4, "retryOnError": 1},
+                 "http": {"port": 8106, "bind": [{"address": "127.0.0.1", "prot": 1}]},
+                 "api": {"resume": {}}}
+                """);
+        List<String> w = loaded.warnings();
+        assertTrue(w.contains("server.wrokers: unknown key, ignored (did you mean server.workers?)"), w.toString());
+        assertTrue(w.contains("http.bind[0].prot: unknown key, ignored (did you mean http.bind[0].port?)"), w.toString());
+        assertTrue(w.contains("api: unknown key, ignored"), w.toString());
+        assertEquals(SettingsLoader.defaults().workers(), loaded.settings().workers());
+        assertEquals(1, loaded.settings().retryOnError());
+    }
+
+    @Test
+    void keysThatMeanNothingHereAreAcceptedAndListedAsIgnored() throws IOException {
+        LoadedSettings loaded = load("""
+                {"server": {"lruCache": {"size": 5, "ttl": 5}, "maxSockets": 100},
+                 "https": {"secureProtocol": "TLSv1_2_method"}}
+                """);
+        assertEquals(3, loaded.ignored().size(), loaded.ignored().toString());
+        assertTrue(has(loaded.ignored(), "server.lruCache: ignored"));
+        assertTrue(has(loaded.ignored(), "server.maxSockets: ignored"));
+        assertTrue(has(loaded.ignored(), "https.secureProtocol: ignored"));
+        assertFalse(has(loaded.warnings(), "unknown key"), loaded.warnings().toString());
+    }
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of("{\"server\": {\"retryOnError\": \"three\"}}",
+                        "server.retryOnError: expected a non-negative integer, got \"three\""),
+                Arguments.of("{\"server\": {\"retryOnError\": -1}}",
+                        "server.retryOnError: expected a non-negative integer, got -1"),
+                Arguments.of("{\"server\": {\"workers\": 0}}", "server.workers: expected an integer 1..1024, got 0"),
+                Arguments.of("{\"server\": {\"workers\": 2.5}}", "server.workers: expected an integer 1..1024, got 2.5"),
+                Arguments.of("{\"http\": {\"port\": 70000}}", "http.port: expected a port 0..65535, got 70000"),
+                Arguments.of("{\"http\": {\"port\": -1}}", "http.port: expected a port 0..65535, got -1"),
+                Arguments.of("{\"server\": {\"port\": \"eighty\"}}", "server.port: expected a port 0..65535, got \"eighty\""),
+                Arguments.of("{\"server\": {\"balancing\": \"leastconn\"}}",
+                        "server.balancing: expected one of first, random, roundrobin, got \"leastconn\""),
+                Arguments.of("{\"server\": {\"tcpTimeout\": -5}}",
+                        "server.tcpTimeout: expected a non-negative number of seconds, got -5"),
+                Arguments.of("{\"server\": {\"deadBackendTTL\": 0}}",
+                        "server.deadBackendTTL: expected a positive integer (seconds), got 0"),
+                Arguments.of("{\"server\": {\"connectTimeout\": 0}}",
+                        "server.connectTimeout: expected a positive integer (milliseconds), got 0"),
+                Arguments.of("{\"server\": {\"debug\": \"yes\"}}", "server.debug: expected true or false, got \"yes\""),
+                Arguments.of("{\"server\": {\"maxHeaderSize\": 0}}", "server.maxHeaderSize: expected a positive integer, got 0"),
+                Arguments.of("{\"server\": {\"staticDir\": \"no-such-dir\"}}", "server.staticDir: directory \""),
+                Arguments.of("{\"server\": \"fast\"}", "server: expected an object, got \"fast\""),
+                Arguments.of("{\"driver\": \"http://localhost\"}",
+                        "driver: Redis driver URL 'http://localhost' must start with redis:"),
+                Arguments.of("{\"driver\": [\"redis:\", \"redis://h:x\"]}", "driver[1]: Redis driver URL 'redis://h:x': port 'x' is not a number"),
+                Arguments.of("{\"driver\": []}", "driver: expected a driver URL or a non-empty array of them, got []"),
+                Arguments.of("{\"http\": {\"bind\": [42]}}",
+                        "http.bind[0]: expected an address or an {address, port} object, got 42"),
+                Arguments.of("{\"http\": {\"bind\": []}}", "http.bind: expected at least one address, got []"),
+                Arguments.of("{\"http\": {\"bind\": [{\"address\": \"127.0.0.1\", \"port\": \"x\"}]}}",
+                        "http.bind[0].port: expected a port 0..65535, got \"x\""),
+                Arguments.of("{\"http\": {\"bind\": [{\"port\": 81}]}}", "http.bind[0].address: missing"),
+                Arguments.of("{\"https\": {\"port\": 99999}}", "https.port: expected a port 0..65535, got 99999"),
+                Arguments.of("{\"redisPort\": 0}", "redisPort: expected a port 1..65535, got 0"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badValues")
+    void aBadValueFailsNamingTheFileTheKeyAndTheValue(String json, String message) throws IOException {
+        Path file = write(json);
+        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(options(file), Map.of()));
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void aDriverErrorNeverShowsThePassword() throws IOException {
+        Path file = write("{\"driver\": \"redis://:hunter2@host:notaport\"}");
+        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(options(file), Map.of()));
+        assertTrue(e.getMessage().contains("driver: ") && e.getMessage().contains("notaport"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+
+    @Test
+    void aBadPasswordTypeIsReportedWithoutItsValue() throws IOException {
+        Path file = write("{\"redisPassword\": {\"nested\": \"hunter2\"}}");
+        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(options(file), Map.of()));
+        assertTrue(e.getMessage().endsWith("redisPassword: expected a string"), e.getMessage());
+    }
+
+    @Test
+    void invalidJsonNamesTheFileLineAndColumn() throws IOException {
+        Path file = write("{\n  \"server\": {\n    \"workers\": 4,\n  }\n}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(options(file), Map.of()));
+        assertTrue(e.getMessage().startsWith(file + ": invalid JSON at line 4, column 3: "), e.getMessage());
+    }
+
+    @Test
+    void trailingGarbageIsInvalidToo() throws IOException {
+        Path file = write("{\"server\": {}}\n{}");
+        ConfigException e = assertThrows(ConfigException.class, () -> SettingsLoader.load(options(file), Map.of()));
+        assertTrue(e.getMessage().startsWith(file + ": invalid JSON at line 2"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyFileOrANonObjectIsRefused() throws IOException {
+        Path empty = write("");
+        assertEquals(empty + ": empty, expected a JSON object",
+                assertThrows(ConfigException.class, () -> SettingsLoader.load(options(empty), Map.of())).getMessage());
+        Path array = write("[1]");
+        assertEquals(array + ": expected a JSON object at the top, got array",
+                assertThrows(ConfigException.class, () -> SettingsLoader.load(options(array), Map.of())).getMessage());
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path missing = dir.resolve("nope.json");
+        assertEquals(missing + ": config file not found",
+                assertThrows(ConfigException.class, () -> SettingsLoader.load(options(missing), Map.of())).getMessage());
+    }
+
+    private LoadedSettings load(String json) throws IOException {
+        return SettingsLoader.load(options(write(json)), Map.of());
+    }
+
+    private ProxySettings settings(String json) throws IOException {
+        return load(json).settings();
+    }
+
+    private Path write(String json) throws IOException {
+        Path file = Files.createTempFile(dir, "config", ".json");
+        Files.writeString(file, json);
+        return file;
+    }
+
+    private static ProxyOptions options(Path file) {
+        return ProxyOptions.parse("--config", file.toString());
+    }
+
+    private static boolean has(List<String> messages, String start) {
+        return messages.stream().anyMatch(m -> m.startsWith(start));
+    }
+
+    private static void assertNoSecret(LoadedSettings loaded, String secret) {
+        for (String m : loaded.warnings()) {
+            assertFalse(m.contains(secret), m);
+        }
+        for (String m : loaded.ignored()) {
+            assertFalse(m.contains(secret), m);
+        }
+    }
+}
