@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
         description = "Zero-downtime Docker deploys behind the portier (Hipache-compatible) proxy.",
         subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, BootstrapCommand.class,
                 WatchCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok; 1 deploy failed, live version unchanged; 2 usage or configuration error;",
-                "3 deploy lock held (holder named); 4 Docker unreachable; 5 Redis unreachable; 6 image not available;",
-                "7 proxy did not confirm, previous list restored; 8 nothing to roll back to / no such version."})
+        footer = {"", "Exit codes:", "  0 ok", "  1 deploy failed, live version unchanged", "  2 usage or configuration error",
+                "  3 deploy lock held (holder named)", "  4 Docker unreachable", "  5 Redis unreachable", "  6 image not available",
+                "  7 proxy did not confirm, previous list restored", "  8 nothing to roll back to / no such version"})
 public final class PortierDeployer implements Runnable {
 
     private static final Pattern APP_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
