@@ -97,6 +97,8 @@ public final class Main implements Callable<Integer> {
             log.error("cannot start: {}", e.toString(), e);
             return EXIT_START_FAILED;
         }
+        stopGracefullyOnSignal(server, settings.drainTimeout());
+        // a stop by any other way (System.exit, SIGHUP) still releases ports and connections
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "portier-shutdown"));
         // ProxyServer logs each listener with the address it really bound (port 0 included)
         log.info("ready: routes from {}, dead marks to {}; {} workers, balancing {}",
@@ -105,6 +107,23 @@ public final class Main implements Callable<Integer> {
         server.awaitClose();
         log.info("stopped");
         return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT drain instead of killing: in-flight requests finish, the process exits 0.
+     * A JVM shutdown hook cannot do this, as the JVM then exits with 143 whatever the hook does.
+     */
+    private static void stopGracefullyOnSignal(ProxyServer server, java.time.Duration drainTimeout) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    log.info("SIG{} received: draining", name);
+                    new Thread(() -> server.shutdownGracefully(drainTimeout), "portier-drain").start();
+                });
+            } catch (IllegalArgumentException e) {
+                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
     }
 
     private static void verboseLogging() {

@@ -8,13 +8,18 @@ import dev.portier.proxy.routing.RedisRouteSource;
 import dev.portier.proxy.routing.RouteSource;
 import dev.portier.proxy.server.ClientChannelInitializer;
 import dev.portier.proxy.server.ConnectionLimiter;
+import dev.portier.proxy.server.Drain;
 import dev.portier.proxy.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +37,8 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final BackendPools pools;
     private final ConnectionLimiter limiter;
+    private final Drain drain = new Drain();
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -43,7 +50,7 @@ public final class ProxyServer implements AutoCloseable {
         this.pools = new BackendPools(settings, transport);
         this.limiter = new ConnectionLimiter(settings.maxConnections());
         RelayContext relay = new RelayContext(settings, routes, pools, new ErrorPages(settings.staticDir()),
-                "portier/" + version(), "http");
+                "portier/" + version(), "http", drain);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -52,7 +59,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ClientChannelInitializer(relay, limiter));
+                .childHandler(new ClientChannelInitializer(relay, limiter, clients));
         if (transport.isEpoll()) {
             // lets a new proxy process bind the same port before the old one drains
             b.option(EpollChannelOption.SO_REUSEPORT, true);
@@ -106,6 +113,32 @@ public final class ProxyServer implements AutoCloseable {
         closed.await();
     }
 
+    /**
+     * Stops accepting, lets in-flight requests and upgraded connections finish for up to
+     * {@code timeout} (kept-alive connections are closed after their current response, idle ones at
+     * once), then closes everything. A process started on the same port (SO_REUSEPORT) takes over
+     * the new connections meanwhile.
+     */
+    public void shutdownGracefully(Duration timeout) {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        for (Channel ch : listeners) {
+            ch.close().awaitUninterruptibly();
+        }
+        drain.start();
+        int open = clients.size();
+        LOG.info("draining {} connection(s) for up to {} s", open, timeout.toSeconds());
+        for (Channel ch : clients) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(Drain.EVENT));
+        }
+        boolean drained = clients.newCloseFuture().awaitUninterruptibly(timeout.toMillis());
+        if (!drained) {
+            LOG.warn("drain timeout: closing {} connection(s) still open", clients.size());
+        }
+        close();
+    }
+
     /** Stops listening, closes every connection and the Redis client. */
     @Override
     public void close() {
@@ -115,13 +148,15 @@ public final class ProxyServer implements AutoCloseable {
         for (Channel ch : listeners) {
             ch.close().awaitUninterruptibly();
         }
+        clients.close().awaitUninterruptibly(5_000);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         pools.close();
         routes.close();
         closed.countDown();
     }
 
-    static String version() {
+    /** The version from the jar's manifest ("dev" when run from classes). */
+    public static String version() {
         String v = ProxyServer.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }

@@ -41,7 +41,7 @@ public final class ConfigFile {
             // Hipache 0.3.1
             "port", "address", "address6", "https",
             // ours
-            "balancing", "connectTimeout", "clientIdleTimeout", "upgradeIdleTimeout", "refreshInterval",
+            "balancing", "connectTimeout", "clientIdleTimeout", "upgradeIdleTimeout", "drainTimeout", "refreshInterval",
             "maxHeaderSize", "poolIdlePerBackend", "maxConnections");
     private static final Set<String> HTTP = Set.of("port", "bind");
     private static final Set<String> HTTPS = Set.of("port", "bind", "key", "cert", "ca", "passphrase", "ciphers",
@@ -177,6 +177,7 @@ public final class ConfigFile {
             case "connectTimeout" -> b.connectTimeout = ConfigValues.positiveMillis(name, v);
             case "clientIdleTimeout" -> b.clientIdleTimeout = ConfigValues.seconds(name, v);
             case "upgradeIdleTimeout" -> b.upgradeIdleTimeout = ConfigValues.seconds(name, v);
+            case "drainTimeout" -> b.drainTimeout = ConfigValues.seconds(name, v);
             case "refreshInterval" -> b.refreshInterval = ConfigValues.positiveMillis(name, v);
             case "maxHeaderSize" -> b.maxHeaderSize = ConfigValues.positive(name, v);
             case "poolIdlePerBackend" -> b.poolIdlePerBackend = ConfigValues.nonNegative(name, v);

@@ -38,6 +38,8 @@ import java.util.Objects;
  *                          ({@code server.poolIdlePerBackend}, default 64)
  * @param debug             verbose logging ({@code server.debug})
  * @param accessLog         where the access log goes ({@code server.accessLog}, default none; written by a later issue)
+ * @param drainTimeout      on SIGTERM, how long in-flight requests and tunnels may take to finish
+ *                          ({@code server.drainTimeout}, s, default 30)
  */
 public record ProxySettings(
         List<InetSocketAddress> listen,
@@ -59,7 +61,8 @@ public record ProxySettings(
         int maxHeaderSize,
         int poolIdlePerBackend,
         boolean debug,
-        Path accessLog) {
+        Path accessLog,
+        Duration drainTimeout) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
@@ -74,7 +77,7 @@ public record ProxySettings(
                 Runtime.getRuntime().availableProcessors(), 10_000,
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
-                Duration.ofMillis(1000), 65_536, 64, false, null);
+                Duration.ofMillis(1000), 65_536, 64, false, null, Duration.ofSeconds(30));
     }
 
     /** A copy with the named changes, for tests and flag overrides. */
@@ -104,6 +107,7 @@ public record ProxySettings(
         public int poolIdlePerBackend;
         public boolean debug;
         public Path accessLog;
+        public Duration drainTimeout;
 
         Builder(ProxySettings s) {
             listen = s.listen;
@@ -126,6 +130,7 @@ public record ProxySettings(
             poolIdlePerBackend = s.poolIdlePerBackend;
             debug = s.debug;
             accessLog = s.accessLog;
+            drainTimeout = s.drainTimeout;
         }
 
         public Builder redis(RedisDriverUrl url) {
@@ -138,7 +143,7 @@ public record ProxySettings(
             return new ProxySettings(listen, readRedis, writeRedis, workers, maxConnections, backendTimeout,
                     connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
                     deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
-                    poolIdlePerBackend, debug, accessLog);
+                    poolIdlePerBackend, debug, accessLog, drainTimeout);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.portier.common.BackendUrl;
 import dev.portier.proxy.relay.BackendHandler.BackendFailure;
 import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
+import dev.portier.proxy.server.Drain;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -425,6 +426,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             rc.routes().markDead(lookup, position);
         }
         backendKeepAlive = HttpUtil.isKeepAlive(resp);
+        if (rc.drain().isDraining()) {
+            keepAlive = false;
+        }
         ForwardedHeaders.removeHopByHop(h, false);
         boolean bodyAllowed = !headRequest && code != 204 && code != 304;
         boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
@@ -663,6 +667,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         if (b != null) {
             releaseBackend(false);
         }
+        if (rc.drain().isDraining()) {
+            keepAlive = false;
+        }
         if (keepAlive && requestComplete) {
             if (clientHttp10) {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
@@ -720,6 +727,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (state == State.IDLE) {
+                ctx.close();
+            }
+            return;
+        }
+        if (evt == Drain.EVENT) {
+            // in-flight exchanges finish and then close (see keepAlive); idle connections go now
             if (state == State.IDLE) {
                 ctx.close();
             }

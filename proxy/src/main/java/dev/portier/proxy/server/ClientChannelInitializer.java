@@ -3,6 +3,7 @@ package dev.portier.proxy.server;
 import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.relay.RequestRelay;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -13,14 +14,17 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
 
     private final RelayContext relay;
     private final ConnectionLimiter limiter;
+    private final ChannelGroup clients;
 
-    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter) {
+    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter, ChannelGroup clients) {
         this.relay = relay;
         this.limiter = limiter;
+        this.clients = clients;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        clients.add(ch);
         long idleMs = relay.settings().clientIdleTimeout().toMillis();
         ch.pipeline()
                 .addLast("limit", limiter)
