@@ -1,0 +1,123 @@
+package dev.portier.common;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Rewrites {@code frontend:<host>} lists the only safe way: the list and its {@code dead:<host>}
+ * marks change together in one Lua script, because dead marks name positions and a list rewritten
+ * under old marks would blame the wrong backend.
+ */
+public final class FrontendWriter {
+
+    /** Identifier written when a promotion creates a list, as the old script's {@code LPUSH frontend:* default} did. */
+    public static final String DEFAULT_IDENTIFIER = "default";
+
+    /** Error prefix the promotion script answers when the caller's deploy lock is gone. */
+    public static final String LOCK_LOST = "LOCKLOST";
+
+    // KEYS: frontend, dead[, lock]  ARGV: backend, default identifier[, lock owner]
+    private static final String PROMOTE = """
+            if #KEYS > 2 and redis.call('GET', KEYS[3]) ~= ARGV[3] then
+              return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[3])
+            end
+            local previous = redis.call('LRANGE', KEYS[1], 0, -1)
+            local identifier = previous[1] or ARGV[2]
+            redis.call('DEL', KEYS[1], KEYS[2])
+            redis.call('RPUSH', KEYS[1], identifier, ARGV[1])
+            return previous
+            """;
+
+    // KEYS: frontend, dead  ARGV: n, n expected elements, then the elements to restore
+    private static final String RESTORE = """
+            local n = tonumber(ARGV[1])
+            local current = redis.call('LRANGE', KEYS[1], 0, -1)
+            if #current ~= n then return 0 end
+            for i = 1, n do
+              if current[i] ~= ARGV[i + 1] then return 0 end
+            end
+            redis.call('DEL', KEYS[1], KEYS[2])
+            if #ARGV > n + 1 then
+              redis.call('RPUSH', KEYS[1], unpack(ARGV, n + 2))
+            end
+            return 1
+            """;
+
+    private static final String REGISTER = """
+            if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+            redis.call('RPUSH', KEYS[1], ARGV[1])
+            return 1
+            """;
+
+    private final RedisCommands<String, String> redis;
+    private final RoutingKeys keys;
+
+    public FrontendWriter(RedisCommands<String, String> redis, RoutingKeys keys) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    /** What a promotion replaced and what it wrote. */
+    public record Promotion(String host, List<String> previous, List<String> current) {
+    }
+
+    /**
+     * Makes {@code backend} the only backend of {@code host}: the list becomes
+     * {@code [identifier, backend]} (identifier kept, {@code default} when the list was absent)
+     * and {@code dead:<host>} is deleted, atomically.
+     */
+    public Promotion promote(String host, BackendUrl backend) {
+        return run(host, backend, null, null);
+    }
+
+    /**
+     * Like {@link #promote(String, BackendUrl)}, but only while {@code lockKey} still holds
+     * {@code owner}; otherwise nothing is written and a RedisCommandExecutionException starting
+     * with {@link #LOCK_LOST} is thrown.
+     */
+    public Promotion promoteHolding(String host, BackendUrl backend, String lockKey, String owner) {
+        return run(host, backend, Objects.requireNonNull(lockKey), Objects.requireNonNull(owner));
+    }
+
+    private Promotion run(String host, BackendUrl backend, String lockKey, String owner) {
+        String[] scriptKeys = lockKey == null
+                ? new String[] {keys.frontend(host), keys.dead(host)}
+                : new String[] {keys.frontend(host), keys.dead(host), lockKey};
+        String[] args = lockKey == null
+                ? new String[] {backend.raw(), DEFAULT_IDENTIFIER}
+                : new String[] {backend.raw(), DEFAULT_IDENTIFIER, owner};
+        List<Object> previous = redis.eval(PROMOTE, ScriptOutputType.MULTI, scriptKeys, args);
+        List<String> before = new ArrayList<>(previous.size());
+        for (Object o : previous) {
+            before.add(String.valueOf(o));
+        }
+        String identifier = before.isEmpty() ? DEFAULT_IDENTIFIER : before.get(0);
+        return new Promotion(host, List.copyOf(before), List.of(identifier, backend.raw()));
+    }
+
+    /**
+     * Puts {@code promotion.previous()} back (deleting the list when it was absent) and clears the
+     * dead marks, but only if the list is still exactly what the promotion wrote, so a later
+     * promotion or a hand edit is never undone. Returns whether it restored.
+     */
+    public boolean restore(Promotion promotion) {
+        List<String> args = new ArrayList<>();
+        args.add(String.valueOf(promotion.current().size()));
+        args.addAll(promotion.current());
+        args.addAll(promotion.previous());
+        Long restored = redis.eval(RESTORE, ScriptOutputType.INTEGER,
+                new String[] {keys.frontend(promotion.host()), keys.dead(promotion.host())},
+                args.toArray(new String[0]));
+        return restored != null && restored == 1L;
+    }
+
+    /** Creates {@code frontend:<host>} holding only the identifier when it does not exist; returns whether it did. */
+    public boolean registerIfAbsent(String host, String identifier) {
+        Long created = redis.eval(REGISTER, ScriptOutputType.INTEGER,
+                new String[] {keys.frontend(host)}, identifier);
+        return created != null && created == 1L;
+    }
+}
