@@ -34,6 +34,11 @@ public record RoutingKeys(String prefix) {
         return escapeGlob(prefix) + FRONTEND + "*";
     }
 
+    /** A SCAN/PSUBSCRIBE pattern for every dead-mark key (glob characters in the prefix are escaped). */
+    public String deadPattern() {
+        return escapeGlob(prefix) + DEAD + "*";
+    }
+
     /** The host part of a frontend key, or null when the key is not one of ours. */
     public String hostOfFrontendKey(String key) {
         return suffixAfter(key, prefix + FRONTEND);

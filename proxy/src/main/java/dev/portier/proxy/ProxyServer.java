@@ -64,6 +64,7 @@ public final class ProxyServer implements AutoCloseable {
             // lets a new proxy process bind the same port before the old one drains
             b.option(EpollChannelOption.SO_REUSEPORT, true);
         }
+        group.next().scheduleWithFixedDelay(this::closeUnroutedConnections, 10, 10, TimeUnit.SECONDS);
         try {
             for (InetSocketAddress address : settings.listen()) {
                 Channel ch = b.bind(address).syncUninterruptibly().channel();
@@ -85,6 +86,13 @@ public final class ProxyServer implements AutoCloseable {
     /** Starts with a given route source (which the server closes with itself). */
     public static ProxyServer start(ProxySettings settings, RouteSource routes) {
         return new ProxyServer(settings, routes);
+    }
+
+    private void closeUnroutedConnections() {
+        java.util.Set<String> routed = routes.routedAuthorities();
+        if (routed != null) {
+            pools.retainOnly(routed);
+        }
     }
 
     /** The port the first listener is bound to (useful with port 0). */

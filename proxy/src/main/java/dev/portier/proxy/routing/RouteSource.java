@@ -30,6 +30,14 @@ public interface RouteSource extends AutoCloseable {
      */
     void markDead(Lookup lookup, int position);
 
+    /**
+     * host:port of every backend the table currently lists, so pools can close idle connections to
+     * backends that left it; null when unknown (then nothing is closed for that reason).
+     */
+    default java.util.Set<String> routedAuthorities() {
+        return null;
+    }
+
     @Override
     void close();
 }

@@ -1,0 +1,152 @@
+package dev.portier.proxy.routing;
+
+import dev.portier.common.RedisDriverUrl;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Redis server and the single long-lived connection all threads share. It connects in the
+ * background (the proxy starts and serves what it can while Redis is down), Lettuce reconnects it
+ * after a drop, commands fail at once while it is down, and each state change is logged once.
+ */
+final class RedisLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLink.class);
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+    private final String role;
+    private final RedisDriverUrl url;
+    private final RedisClient client;
+    private final ScheduledExecutorService timer;
+    private final Runnable onConnected;
+    private volatile StatefulRedisConnection<String, String> connection;
+    private volatile boolean up;
+    private volatile boolean everUp;
+    private volatile boolean closed;
+    private boolean startFailureLogged;
+
+    RedisLink(String role, RedisDriverUrl url, ClientResources resources, ScheduledExecutorService timer,
+              Runnable onConnected) {
+        this.role = role;
+        this.url = url;
+        this.timer = timer;
+        this.onConnected = onConnected;
+        this.client = RedisClient.create(resources, url.toRedisUri(COMMAND_TIMEOUT));
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                // a lookup while Redis is down must answer 503 now, not queue until it returns
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).keepAlive(true).build())
+                .build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                if (c == connection) {
+                    connected();
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                if (c == connection) {
+                    lost();
+                }
+            }
+        });
+    }
+
+    void start() {
+        client.connectAsync(StringCodec.UTF8, url.toRedisUri(COMMAND_TIMEOUT)).whenComplete((c, err) -> {
+            if (closed) {
+                if (c != null) {
+                    c.closeAsync();
+                }
+                return;
+            }
+            if (err != null) {
+                if (!startFailureLogged) {
+                    startFailureLogged = true;
+                    LOG.warn("Redis ({}) {} unreachable: {}; retrying every second", role, url, rootMessage(err));
+                }
+                timer.schedule(this::start, 1, TimeUnit.SECONDS);
+                return;
+            }
+            connection = c;
+            connected();
+        });
+    }
+
+    private void connected() {
+        if (!up) {
+            up = true;
+            LOG.info("Redis ({}) {} {}", role, url, everUp ? "reconnected" : "connected");
+            everUp = true;
+        }
+        onConnected.run();
+    }
+
+    private void lost() {
+        if (up && !closed) {
+            up = false;
+            LOG.warn("Redis ({}) {} connection lost: routing from the last known table, reconnecting", role, url);
+        }
+    }
+
+    /** A separate connection for keyspace notifications (pub/sub takes a connection over). */
+    java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
+        return client.connectPubSubAsync(StringCodec.UTF8, url.toRedisUri(COMMAND_TIMEOUT)).toCompletableFuture();
+    }
+
+    /** The shared commands, or null when the link never connected. */
+    RedisAsyncCommands<String, String> commands() {
+        StatefulRedisConnection<String, String> c = connection;
+        return c == null ? null : c.async();
+    }
+
+    boolean isUp() {
+        StatefulRedisConnection<String, String> c = connection;
+        return up && c != null && c.isOpen();
+    }
+
+    RedisClient client() {
+        return client;
+    }
+
+    RedisDriverUrl url() {
+        return url;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable r = t;
+        while (r.getCause() != null) {
+            r = r.getCause();
+        }
+        return r.getMessage() == null ? r.toString() : r.getMessage();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        StatefulRedisConnection<String, String> c = connection;
+        if (c != null) {
+            c.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

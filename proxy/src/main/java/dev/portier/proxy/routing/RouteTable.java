@@ -1,0 +1,200 @@
+package dev.portier.proxy.routing;
+
+import dev.portier.common.BackendUrl;
+import dev.portier.common.Frontend;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The routing table kept in process: frontend lists by key, the answer for each request host seen,
+ * and dead marks by host. Every read is a lock-free map lookup, so event loops can use it per
+ * request; writes come from Redis replies and keyspace events.
+ */
+final class RouteTable {
+
+    /** Stands for "this key holds no list" (a key can be known to be empty). */
+    private static final Frontend ABSENT = new Frontend("", "", List.of(), List.of());
+
+    private final int maxHosts;
+    private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Map<String, Lookup> hosts = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> dependents = new ConcurrentHashMap<>();
+    private final Map<String, DeadMarks> dead = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> rotations = new ConcurrentHashMap<>();
+    private volatile long lastUpdateMillis;
+
+    RouteTable(int maxHosts) {
+        this.maxHosts = maxHosts;
+    }
+
+    Lookup host(String host) {
+        return hosts.get(host);
+    }
+
+    DeadMarks dead(String host) {
+        return dead.get(host);
+    }
+
+    AtomicInteger rotation(String frontendKey) {
+        return rotations.computeIfAbsent(frontendKey, k -> new AtomicInteger());
+    }
+
+    /** Whether a change to this key can matter: it is cached or being read. */
+    boolean knowsKey(String key) {
+        return frontends.containsKey(key) || pending.contains(key);
+    }
+
+    boolean knowsHost(String host) {
+        return hosts.containsKey(host) || dead.containsKey(host);
+    }
+
+    /** Notes keys about to be read, so that a change seen before their reply is not lost. */
+    void expect(List<String> keys) {
+        for (String k : keys) {
+            if (!frontends.containsKey(k)) {
+                pending.add(k);
+            }
+        }
+    }
+
+    Set<String> keys() {
+        Set<String> all = new HashSet<>(frontends.keySet());
+        all.addAll(pending);
+        return all;
+    }
+
+    Set<String> foundHosts() {
+        Set<String> out = new HashSet<>();
+        hosts.forEach((h, l) -> {
+            if (l.status() == Lookup.Status.FOUND) {
+                out.add(h);
+            }
+        });
+        out.addAll(dead.keySet());
+        return out;
+    }
+
+    /**
+     * Stores what a key holds now (call in Redis reply order, so a late reply never undoes a newer
+     * one) and re-answers every host that depends on the key.
+     */
+    void putFrontend(String key, Frontend f) {
+        frontends.put(key, f == null ? ABSENT : f);
+        pending.remove(key);
+        lastUpdateMillis = System.currentTimeMillis();
+        Set<String> deps = dependents.get(key);
+        if (deps != null) {
+            for (String host : deps) {
+                Lookup l = resolveFromTable(host);
+                if (l == null) {
+                    hosts.remove(host);
+                } else {
+                    hosts.put(host, l);
+                }
+            }
+        }
+    }
+
+    /** Answers a host from the cached keys and remembers the answer; null when a key is not cached. */
+    Lookup resolve(String host) {
+        Lookup l = resolveFromTable(host);
+        if (l == null) {
+            return null;
+        }
+        if (hosts.size() >= maxHosts) {
+            // Host headers are the client's choice: bound the memory they can make us use. The
+            // keys this answer came from are gone too, so it is not kept either.
+            clear();
+            return l;
+        }
+        hosts.put(host, l);
+        for (String key : HostMatcher.candidates(host)) {
+            dependents.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(host);
+        }
+        return l;
+    }
+
+    private Lookup resolveFromTable(String host) {
+        for (String key : HostMatcher.candidates(host)) {
+            Frontend f = frontends.get(key);
+            if (f == null) {
+                return null;
+            }
+            if (f != ABSENT) {
+                return Lookup.found(host, key, f);
+            }
+        }
+        return Lookup.notFound(host);
+    }
+
+    void putDead(String host, BitSet positions, long expiresAtNanos) {
+        if (positions.isEmpty()) {
+            dead.remove(host);
+        } else {
+            dead.put(host, new DeadMarks(positions, expiresAtNanos));
+        }
+    }
+
+    /** Adds a local mark; false when the position was already marked and unexpired. */
+    boolean markDead(String host, int position, long expiresAtNanos, long nowNanos) {
+        boolean[] added = {false};
+        dead.compute(host, (h, old) -> {
+            if (old != null && old.isDead(position, nowNanos)) {
+                return old;
+            }
+            added[0] = true;
+            return old == null ? new DeadMarks(bit(position), expiresAtNanos) : old.with(position, expiresAtNanos, nowNanos);
+        });
+        return added[0];
+    }
+
+    private static BitSet bit(int position) {
+        BitSet b = new BitSet();
+        b.set(position);
+        return b;
+    }
+
+    /** host:port of every backend some cached frontend lists. */
+    Set<String> routedAuthorities() {
+        Set<String> out = new HashSet<>();
+        for (Frontend f : frontends.values()) {
+            for (BackendUrl b : f.backends()) {
+                if (b != null) {
+                    out.add(b.authority());
+                }
+            }
+        }
+        return out;
+    }
+
+    int hostCount() {
+        return hosts.size();
+    }
+
+    int frontendCount() {
+        int n = 0;
+        for (Frontend f : frontends.values()) {
+            if (f != ABSENT) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long lastUpdateMillis() {
+        return lastUpdateMillis;
+    }
+
+    void clear() {
+        hosts.clear();
+        dependents.clear();
+        frontends.clear();
+        rotations.clear();
+    }
+}
