@@ -1,11 +1,9 @@
 package dev.portier.deploy;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -25,37 +23,11 @@ public final class BootstrapCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     boolean help;
 
-    @Option(names = "--instance", defaultValue = "portier",
-            description = "Container name prefix and label scope: <instance>-redis, <instance>-proxy (default: ${DEFAULT-VALUE}).")
-    String instance;
-
-    @Option(names = "--redis-image", defaultValue = "redis:7", description = "Redis image (default: ${DEFAULT-VALUE}).")
-    String redisImage;
-
-    @Option(names = "--proxy-image", defaultValue = "portier/proxy:latest", description = "Proxy image (default: ${DEFAULT-VALUE}).")
-    String proxyImage;
-
-    @Option(names = "--redis-bind", defaultValue = "127.0.0.1", description = "Host address Redis is published on (default: ${DEFAULT-VALUE}).")
-    String redisBind;
-
-    @Option(names = "--redis-port", defaultValue = "6379", description = "Host port Redis is published on (default: ${DEFAULT-VALUE}).")
-    int redisPort;
-
-    @Option(names = "--log-root", defaultValue = "/logs", description = "Each service logs under <log-root>/<service> (default: ${DEFAULT-VALUE}).")
-    Path logRoot;
-
-    @Option(names = "--proxy-env", description = "KEY=VALUE for the proxy container (repeatable; default REDIS_URL=redis://127.0.0.1:<redis-port>).")
-    List<String> proxyEnv = new ArrayList<>();
-
-    @Option(names = "--proxy-arg", description = "Argument passed to the proxy image's entry point (repeatable).")
-    List<String> proxyArgs = new ArrayList<>();
+    @Mixin
+    BootstrapOptions options;
 
     @Option(names = "--frontend", defaultValue = "*", description = "Frontend registered with identifier 'default' when absent (default: ${DEFAULT-VALUE}).")
     String frontend;
-
-    @Option(names = "--ready-timeout", defaultValue = "30s", converter = DurationConverter.class,
-            description = "How long Redis may take to answer after start (default: ${DEFAULT-VALUE}).")
-    Duration readyTimeout;
 
     @Option(names = "--pull-timeout", defaultValue = "10m", converter = DurationConverter.class,
             description = "Give up a pull after this long (default: ${DEFAULT-VALUE}).")
@@ -63,12 +35,12 @@ public final class BootstrapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws DeployFailure {
-        List<String> env = new ArrayList<>(proxyEnv);
-        if (env.stream().noneMatch(e -> e.startsWith("REDIS_URL="))) {
-            env.add("REDIS_URL=redis://127.0.0.1:" + redisPort);
-        }
-        BootstrapJob job = new BootstrapJob(instance, redisImage, proxyImage, redisBind, redisPort, logRoot, env, proxyArgs,
-                frontend, pullTimeout);
+        run(global, spec, options.job(frontend, pullTimeout), options.readyTimeout);
+        return ExitCode.OK;
+    }
+
+    /** Starts what is not running, waits for Redis, registers the frontend; {@code watch --bootstrap} runs it every tick. */
+    static void run(PortierDeployer global, CommandSpec spec, BootstrapJob job, Duration readyTimeout) throws DeployFailure {
         Console console = global.console();
         // Redis may be the very container we are about to start: open Docker alone first
         var docker = DockerConnection.open(global.dockerHost);
@@ -77,13 +49,13 @@ public final class BootstrapCommand implements Callable<Integer> {
         } finally {
             DockerConnection.closeQuietly(docker);
         }
-        try (Session session = openSessionWaiting(console)) {
+        try (Session session = openSessionWaiting(global, spec, console, readyTimeout)) {
             job.register(session);
         }
-        return ExitCode.OK;
     }
 
-    private Session openSessionWaiting(Console console) throws DeployFailure {
+    private static Session openSessionWaiting(PortierDeployer global, CommandSpec spec, Console console, Duration readyTimeout)
+            throws DeployFailure {
         long end = System.nanoTime() + readyTimeout.toNanos();
         while (true) {
             try {

@@ -77,6 +77,7 @@ public record BootstrapJob(String instance, String redisImage, String proxyImage
         }
         new ImageFetcher(docker, console, pullTimeout).ensurePresent(ImageRef.parse(image));
         Path logs = logRoot.resolve(role);
+        LogDirs.prepare(docker, image, logs, console);
         HostConfig host = HostConfig.newHostConfig()
                 .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
                 .withBinds(Bind.parse(logs + ":/logs"));

@@ -66,6 +66,7 @@ public final class ContainerLauncher {
             binds.add(Bind.parse(v));
         }
         if (spec.logDir() != null) {
+            LogDirs.prepare(docker, spec.image().toString(), spec.logDir(), console);
             binds.add(Bind.parse(spec.logDir() + ":/logs"));
         }
         HostConfig host = HostConfig.newHostConfig().withBinds(binds);

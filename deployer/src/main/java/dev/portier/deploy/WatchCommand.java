@@ -52,6 +52,13 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Run one tick and exit with its code (for a real cron job).")
     boolean once;
 
+    @Option(names = "--bootstrap", description = "Every tick, first do what `bootstrap` does (start Redis and the proxy "
+            + "when they are not running), as the old cron script's first step did; takes bootstrap's options.")
+    boolean bootstrap;
+
+    @Mixin
+    BootstrapOptions bootstrapOptions;
+
     @Mixin
     LaunchOptions launch;
 
@@ -67,8 +74,11 @@ public final class WatchCommand implements Callable<Integer> {
         DeploySettings base = DeployCommand.settings(global, spec, launch, health, notify, repo, null);
         VersionSource from = source.url != null ? VersionSource.url(source.url) : VersionSource.file(source.file);
         Console console = global.console();
+        WatchLoop.Bootstrap before = bootstrap
+                ? () -> BootstrapCommand.run(global, spec, bootstrapOptions.job(base.frontend(), base.pullTimeout()), bootstrapOptions.readyTimeout)
+                : null;
         WatchLoop loop = new WatchLoop(base, from, interval, recordFile,
-                () -> global.openSession(spec, notify.webhooks(console)), console);
+                () -> global.openSession(spec, notify.webhooks(console)), before, console);
         return once ? loop.tick() : loop.run();
     }
 }

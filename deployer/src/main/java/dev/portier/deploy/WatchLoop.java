@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,10 +14,21 @@ import java.util.Optional;
  * one. A failed deploy waits for the next tick (never a tight loop); a tick that cannot even
  * read the version or reach Docker/Redis is logged and skipped the same way.
  *
+ * A wanted version that a kept (not live) container already runs is rolled back to — seconds, no
+ * new container — so that an operator rolls back by naming the old version where the wanted
+ * version is read; a failed rollback falls back to a fresh deploy of that version.
+ *
  * @param recordFile where the deployed version is recorded after each success, or null
+ * @param bootstrap  run at the start of every tick (Redis and the proxy up), or null
  */
 public record WatchLoop(DeploySettings base, VersionSource source, Duration interval, Path recordFile,
-                        SessionFactory sessions, Console console) {
+                        SessionFactory sessions, Bootstrap bootstrap, Console console) {
+
+    /** What {@code watch --bootstrap} does first at every tick. */
+    @FunctionalInterface
+    public interface Bootstrap {
+        void run() throws DeployFailure;
+    }
 
     /** Opens a fresh session for a tick. */
     @FunctionalInterface
@@ -46,6 +58,18 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
 
     /** One tick; returns the deploy's exit code, or OK when there was nothing to do. */
     public int tick() {
+        if (bootstrap != null) {
+            try {
+                bootstrap.run();
+            } catch (DeployFailure f) {
+                console.error("bootstrap failed: %s; next try in %d s", f.getMessage(), interval.toSeconds());
+                return f.exitCode();
+            } catch (RuntimeException e) {
+                DeployFailure f = Failures.from(e);
+                console.error("bootstrap failed: %s; next try in %d s", f.getMessage(), interval.toSeconds());
+                return f.exitCode();
+            }
+        }
         Optional<String> wanted;
         try {
             wanted = source.read();
@@ -58,11 +82,30 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
             return ExitCode.OK;
         }
         try (Session session = sessions.open()) {
-            String live = AppContainers.live(session.routes().frontend(base.frontend()),
-                    new AppContainers(session.docker()).of(base.app(), base.frontend())).map(AppContainer::version).orElse(null);
+            List<AppContainer> containers = new AppContainers(session.docker()).of(base.app(), base.frontend());
+            Optional<AppContainer> liveContainer = AppContainers.live(session.routes().frontend(base.frontend()), containers);
+            String live = liveContainer.map(AppContainer::version).orElse(null);
             if (wanted.get().equals(live)) {
                 console.step("version %s is live, nothing to do", live);
                 return ExitCode.OK;
+            }
+            Optional<AppContainer> kept = containers.stream()
+                    .filter(c -> wanted.get().equals(c.version()) && liveContainer.map(l -> !l.id().equals(c.id())).orElse(true))
+                    .findFirst();
+            if (kept.isPresent()) {
+                console.step("wanted version %s, live %s: rolling back to kept container %s", wanted.get(),
+                        live == null ? "none" : live, kept.get().name());
+                try {
+                    DeployResult r = new RollbackJob(session, new RollbackJob.Settings(base.app(), base.frontend(), kept.get().name(),
+                            base.healthInterval(), base.healthDeadline(), base.proxyUrl(), base.confirmDeadline(), base.lockTtl())).run();
+                    record(r.version());
+                    return ExitCode.OK;
+                } catch (DeployFailure f) {
+                    if (f.exitCode() != ExitCode.DEPLOY_FAILED && f.exitCode() != ExitCode.NOT_FOUND) {
+                        throw f;
+                    }
+                    console.warn("rollback to %s failed (%s): deploying %s afresh", kept.get().name(), f.getMessage(), wanted.get());
+                }
             }
             console.step("wanted version %s, live %s: deploying", wanted.get(), live == null ? "none" : live);
             DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted.get()), wanted.get())).run();
