@@ -42,15 +42,7 @@ class ZeroDowntimeTest {
     void startProxy() {
         ProxySettings settings = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
                 RedisDriverUrl.parse(H.redis.driverUrl()));
-        try {
-            proxy = ProxyServer.start(settings);
-            System.out.println("zero-downtime: the proxy's own Redis route source");
-        } catch (UnsupportedOperationException notYet) {
-            // the relay has landed on main but the Redis route source has not: drive the real
-            // relay from a polling stand-in until it does
-            proxy = ProxyServer.start(settings, new PollingRouteSource(settings.readRedis(), Duration.ofMillis(100)));
-            System.out.println("zero-downtime: proxy route source not landed yet, using the 100 ms PollingRouteSource stand-in");
-        }
+        proxy = ProxyServer.start(settings);
         proxyUrl = URI.create("http://127.0.0.1:" + proxy.port());
     }
 

@@ -80,7 +80,11 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds every listener and starts routing from Redis; throws when a port cannot be bound. */
     public static ProxyServer start(ProxySettings settings) {
-        return start(settings, RedisRouteSource.fromSettings(settings));
+        RedisRouteSource routes = RedisRouteSource.fromSettings(settings);
+        if (!routes.awaitRedis(Duration.ofSeconds(3))) {
+            LOG.warn("starting without Redis: hosts never seen get 503 until it is reachable");
+        }
+        return start(settings, routes);
     }
 
     /** Starts with a given route source (which the server closes with itself). */

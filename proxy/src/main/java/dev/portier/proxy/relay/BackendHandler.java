@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -13,10 +14,22 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
+    private final IdleStateHandler timeout;
     private RequestRelay owner;
 
+    BackendHandler(IdleStateHandler timeout) {
+        this.timeout = timeout;
+    }
+
+    /** Takes the connection for an exchange; its silence timer starts now, not at its last use. */
     void bind(RequestRelay relay) {
         owner = relay;
+        timeout.resetReadTimeout();
+    }
+
+    /** Restarts the silence timer: the backend cannot answer before it has the request. */
+    void sent() {
+        timeout.resetReadTimeout();
     }
 
     void unbind() {

@@ -50,10 +50,13 @@ public final class BackendPools implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // the backend timeout counts silence from the backend; the relay restarts it
+                        // whenever it sends, so a long upload is not taken for a silent backend
+                        IdleStateHandler idle = new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS);
                         ch.pipeline()
-                                .addLast("idle", new IdleStateHandler(0, 0, timeoutMs, TimeUnit.MILLISECONDS))
+                                .addLast("idle", idle)
                                 .addLast("codec", new HttpClientCodec(8192, settings.maxHeaderSize(), 16 * 1024))
-                                .addLast("backend", new BackendHandler());
+                                .addLast("backend", new BackendHandler(idle));
                     }
                 });
         return new BackendPool(b, settings.poolIdlePerBackend());

@@ -280,6 +280,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                     bodySent = true;
                 }
                 backend.writeAndFlush(content, backend.voidPromise());
+                backendHandler.sent();
                 if (last) {
                     requestComplete = true;
                 } else if (backend.isWritable()) {

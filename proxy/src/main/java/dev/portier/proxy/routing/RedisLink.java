@@ -39,6 +39,7 @@ final class RedisLink implements AutoCloseable {
     private volatile boolean everUp;
     private volatile boolean closed;
     private boolean startFailureLogged;
+    private final java.util.concurrent.CompletableFuture<Void> firstConnect = new java.util.concurrent.CompletableFuture<>();
 
     RedisLink(String role, RedisDriverUrl url, ClientResources resources, ScheduledExecutorService timer,
               Runnable onConnected) {
@@ -89,7 +90,23 @@ final class RedisLink implements AutoCloseable {
             }
             connection = c;
             connected();
+            firstConnect.complete(null);
         });
+    }
+
+    /** Waits up to {@code timeout} for the first connection; false when Redis is still unreachable. */
+    boolean awaitFirstConnect(Duration timeout) {
+        try {
+            firstConnect.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false;
+        }
     }
 
     private void connected() {

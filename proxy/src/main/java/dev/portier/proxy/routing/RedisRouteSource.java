@@ -203,6 +203,14 @@ public final class RedisRouteSource implements RouteSource {
         return table.routedAuthorities();
     }
 
+    /**
+     * Waits up to {@code timeout} for Redis, so a proxy that is just starting does not answer its
+     * first requests with 503; false when Redis is still unreachable (the proxy starts anyway).
+     */
+    public boolean awaitRedis(Duration timeout) {
+        return read.awaitFirstConnect(timeout);
+    }
+
     /** Whether the route connection to Redis is up now. */
     public boolean redisConnected() {
         return read.isUp();

@@ -26,6 +26,9 @@ final class RouteTable {
     private final Map<String, Lookup> hosts = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> dependents = new ConcurrentHashMap<>();
     private final Map<String, DeadMarks> dead = new ConcurrentHashMap<>();
+    /** Marks made here, kept over Redis reads for a moment: a read sent before our SADD landed must not undo it. */
+    private final Map<String, LocalMarks> recentLocal = new ConcurrentHashMap<>();
+    private static final long LOCAL_GRACE_NANOS = 2_000_000_000L;
     private final Map<String, AtomicInteger> rotations = new ConcurrentHashMap<>();
     private volatile long lastUpdateMillis;
 
@@ -134,6 +137,19 @@ final class RouteTable {
     }
 
     void putDead(String host, BitSet positions, long expiresAtNanos) {
+        long now = System.nanoTime();
+        LocalMarks local = recentLocal.get(host);
+        if (local != null) {
+            if (now - local.madeAtNanos() < LOCAL_GRACE_NANOS) {
+                DeadMarks current = dead.get(host);
+                positions.or(local.positions());
+                if (current != null && current.expiresAtNanos() - expiresAtNanos > 0) {
+                    expiresAtNanos = current.expiresAtNanos();
+                }
+            } else {
+                recentLocal.remove(host, local);
+            }
+        }
         if (positions.isEmpty()) {
             dead.remove(host);
         } else {
@@ -151,6 +167,14 @@ final class RouteTable {
             added[0] = true;
             return old == null ? new DeadMarks(bit(position), expiresAtNanos) : old.with(position, expiresAtNanos, nowNanos);
         });
+        if (added[0]) {
+            recentLocal.compute(host, (h, old) -> {
+                BitSet b = old == null || nowNanos - old.madeAtNanos() >= LOCAL_GRACE_NANOS
+                        ? new BitSet() : (BitSet) old.positions().clone();
+                b.set(position);
+                return new LocalMarks(b, nowNanos);
+            });
+        }
         return added[0];
     }
 
@@ -196,5 +220,9 @@ final class RouteTable {
         dependents.clear();
         frontends.clear();
         rotations.clear();
+    }
+
+    /** Positions this process marked dead lately, and when. */
+    private record LocalMarks(BitSet positions, long madeAtNanos) {
     }
 }

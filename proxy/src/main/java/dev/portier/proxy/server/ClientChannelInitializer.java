@@ -28,7 +28,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
         long idleMs = relay.settings().clientIdleTimeout().toMillis();
         ch.pipeline()
                 .addLast("limit", limiter)
-                .addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS))
+                // reader-idle only: the relay acts on it only between requests, and a writer or all-idle
+                // timer would put a listener on every write
+                .addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))
                 .addLast("codec", new ServerCodec(relay.settings().maxHeaderSize()))
                 // hands the relay one decoded message per read(), which is what makes pipelining
                 // and backpressure simple: nothing arrives that was not asked for

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Throughput and latency of portier against nginx, on one machine, in one run:
+#   direct  wrk -> static nginx backend
+#   nginx   wrk -> nginx reverse proxy (2 workers, upstream keepalive) -> backend
+#   ours    wrk -> portier proxy (2 event loops) -> backend
+# Rounds interleave the three targets so machine noise spreads evenly; the table shows the median
+# of the rounds. Then the switch latency of a redis-cli-style write (bench/switch_latency.py).
+#
+#   ROUNDS=3 DURATION=10 CONNS="64 256" bench/run.sh
+#
+# Everything it starts is stopped at exit. Results also go to bench/results/<timestamp>.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-"64 256"}
+WARMUP=${WARMUP:-10}
+JAR=proxy/target/portier-proxy-all.jar
+WORK=$(mktemp -d /tmp/portier-bench.XXXXXX)
+RESULTS=bench/results/$(date +%Y%m%d-%H%M%S).txt
+mkdir -p bench/results
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for conf in "$WORK"/nginx-*.conf; do
+    [ -f "$conf" ] && nginx -c "$conf" -s quit 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+need=()
+command -v nginx >/dev/null || need+=(nginx-light)
+command -v wrk >/dev/null || need+=(wrk)
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v redis-cli >/dev/null || need+=(redis-tools)
+if [ ${#need[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+fi
+[ -f "$JAR" ] || mvn -q -B -ntp -pl proxy -am package -DskipTests
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { # wait_http <port> [host]: up to 15 s
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null -H "Host: ${2:-bench}" "http://127.0.0.1:$1/" && return 0
+    sleep 0.1
+  done
+  echo "nothing answers on port $1" >&2; exit 1
+}
+
+REDIS_PORT=$(free_port); BACKEND=$(free_port); BACKEND2=$(free_port); NGINX=$(free_port); OURS=$(free_port)
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
+pids+=($!)
+
+# nginx as the fast static backend (1 worker) and, separately, as the reference proxy (2 workers)
+cat >"$WORK/nginx-backend.conf" <<EOF
+worker_processes 1;
+pid $WORK/backend.pid;
+error_log $WORK/backend-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$BACKEND;  location / { return 200 "hello from the backend\n"; } }
+  server { listen 127.0.0.1:$BACKEND2; location / { return 200 "hello from the second backend\n"; } }
+}
+EOF
+cat >"$WORK/nginx-proxy.conf" <<EOF
+worker_processes 2;
+pid $WORK/proxy.pid;
+error_log $WORK/proxy-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:$BACKEND; keepalive 256; }
+  server {
+    listen 127.0.0.1:$NGINX;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header X-Real-IP \$remote_addr;
+    }
+  }
+}
+EOF
+nginx -c "$WORK/nginx-backend.conf"
+nginx -c "$WORK/nginx-proxy.conf"
+
+redis-cli -p "$REDIS_PORT" >/dev/null <<EOF
+MULTI
+RPUSH frontend:bench bench http://127.0.0.1:$BACKEND
+EXEC
+EOF
+java -Xms512m -Xmx512m -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
+  --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/proxy.log" 2>&1 &
+pids+=($!)
+wait_http "$BACKEND"; wait_http "$NGINX"; wait_http "$OURS"
+
+url() { case $1 in direct) echo "http://127.0.0.1:$BACKEND/";; nginx) echo "http://127.0.0.1:$NGINX/";; ours) echo "http://127.0.0.1:$OURS/";; esac; }
+
+echo "warming up (${WARMUP}s each)"
+for t in nginx ours; do wrk -t2 -c64 -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" >/dev/null; done
+
+raw="$WORK/raw.txt"; : >"$raw"
+for round in $(seq 1 "$ROUNDS"); do
+  for c in $CONNS; do
+    for t in direct nginx ours; do
+      out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -H 'Host: bench' "$(url $t)")
+      rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+      p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+      errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+      echo "$round $c $t $rps $p50 $p99 ${errs:-}" >>"$raw"
+      printf 'round %s  %4s conns  %-6s %10s req/s  p50 %-8s p99 %-8s %s\n' "$round" "$c" "$t" "$rps" "$p50" "$p99" "${errs:-}"
+    done
+  done
+done
+
+{
+  echo
+  echo "portier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared by wrk, backend, nginx and portier"
+  echo "wrk -t2, keep-alive, ${DURATION}s per run, median of $ROUNDS interleaved rounds"
+  python3 - "$raw" <<'PY'
+import re, statistics, sys
+def ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+rows = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    rows.setdefault((int(f[1]), f[2]), []).append((float(f[3]), ms(f[4]), ms(f[5])))
+print(f"{'conns':>5} {'target':<7} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
+med = {}
+for (c, t), v in sorted(rows.items()):
+    med[(c, t)] = tuple(statistics.median(x[i] for x in v) for i in range(3))
+    r, p50, p99 = med[(c, t)]
+    print(f"{c:>5} {t:<7} {r:>10.0f} {p50:>8.2f} {p99:>8.2f}")
+for c in sorted({c for c, _ in med}):
+    o, n = med[(c, "ours")], med[(c, "nginx")]
+    print(f"{c:>5} conns: ours/nginx throughput {o[0] / n[0]:.2f}, p99 {o[2] / n[2]:.2f}")
+PY
+  python3 bench/switch_latency.py "$OURS" "$REDIS_PORT" "http://127.0.0.1:$BACKEND" "http://127.0.0.1:$BACKEND2" 100
+} | tee "$RESULTS"
+echo "results: $RESULTS"

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs the proxy on this machine with a local Redis and a demo backend, so that
+#   curl -H 'Host: anything' localhost:8080
+# answers. Installs redis-server from Debian's packages when it is missing.
+# Ctrl-C stops everything this script started (and nothing it did not start).
+#
+#   PORT=8080        public port of the proxy (80 needs root or CAP_NET_BIND_SERVICE)
+#   REDIS_PORT=6379  Redis to use; one already answering there is reused
+#   DEMO_PORT=8099   port of the demo backend
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-8080}
+REDIS_PORT=${REDIS_PORT:-6379}
+DEMO_PORT=${DEMO_PORT:-8099}
+JAR=proxy/target/portier-proxy-all.jar
+pids=()
+
+log() { printf '%s run-local: %s\n' "$(date '+%H:%M:%S')" "$*"; }
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+install_missing() {
+  local need=()
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v redis-cli >/dev/null || need+=(redis-tools)
+  command -v python3 >/dev/null || need+=(python3)
+  command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null || need+=(maven)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]} from Debian's packages"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
+  fi
+}
+
+wait_for() { # wait_for <what> <command...>: up to 10 s, then fail
+  local what=$1; shift
+  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "$what did not come up"; exit 1
+}
+
+install_missing
+
+if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  log "using the Redis already answering on port $REDIS_PORT"
+else
+  log "starting redis-server on 127.0.0.1:$REDIS_PORT"
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/tmp/portier-redis.log 2>&1 &
+  pids+=($!)
+  wait_for "redis-server" redis-cli -p "$REDIS_PORT" ping
+fi
+
+demo_dir=$(mktemp -d)
+echo "hello from the demo backend" > "$demo_dir/index.html"
+log "starting the demo backend on 127.0.0.1:$DEMO_PORT"
+python3 -m http.server "$DEMO_PORT" --bind 127.0.0.1 --directory "$demo_dir" >/tmp/portier-demo.log 2>&1 &
+pids+=($!)
+wait_for "the demo backend" python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$DEMO_PORT/')"
+
+# The catch-all frontend, written atomically as the deployer does: [identifier, backend].
+redis-cli -p "$REDIS_PORT" >/dev/null <<REDIS
+MULTI
+DEL frontend:* dead:*
+RPUSH frontend:* demo http://127.0.0.1:$DEMO_PORT
+EXEC
+REDIS
+log "frontend:* -> http://127.0.0.1:$DEMO_PORT"
+
+if [ ! -f "$JAR" ]; then
+  log "building $JAR"
+  mvn -q -B -ntp -pl proxy -am package -DskipTests
+fi
+
+log "proxy on port $PORT: try  curl -H 'Host: anything' localhost:$PORT"
+java -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" &
+pids+=($!)
+wait "${pids[-1]}"

@@ -1,0 +1,299 @@
+package dev.portier.proxy.routing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portier.common.RedisDriverUrl;
+import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.config.Balancing;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class RedisRouteSourceTest {
+
+    @RegisterExtension
+    static RedisServerExtension redis = new RedisServerExtension();
+
+    private final List<RedisRouteSource> sources = new ArrayList<>();
+
+    @BeforeEach
+    void clean() {
+        if (!redis.server().isRunning()) {
+            redis.server().start();
+        }
+        redis.flushAll();
+        redis.sync().configSet("notify-keyspace-events", "");
+    }
+
+    @AfterEach
+    void close() {
+        sources.forEach(RedisRouteSource::close);
+    }
+
+    /** A source with notifications and a refresh so slow that only notifications can explain a fast update. */
+    private RedisRouteSource source(boolean notifications, Duration refresh) {
+        return source(redis.driverUrl(), notifications, refresh);
+    }
+
+    private RedisRouteSource source(String url, boolean notifications, Duration refresh) {
+        RedisDriverUrl u = RedisDriverUrl.parse(url);
+        RedisRouteSource s = new RedisRouteSource(u, u, Balancing.FIRST, Duration.ofSeconds(30), refresh, notifications);
+        sources.add(s);
+        await().atMost(Duration.ofSeconds(5)).until(s::redisConnected);
+        return s;
+    }
+
+    private static Lookup resolve(RouteSource s, String host) {
+        return s.lookup(host).toCompletableFuture().join();
+    }
+
+    private static String top(RouteSource s, String host) {
+        Lookup l = s.cached(host);
+        return l == null || l.frontend() == null ? null : l.frontend().rawBackends().get(0);
+    }
+
+    @Test
+    void exactHostBeatsWildcardWhichBeatsCatchAll() {
+        redis.sync().rpush("frontend:www.example.com", "exact", "http://10.0.0.1:1");
+        redis.sync().rpush("frontend:*.example.com", "wild", "http://10.0.0.2:2");
+        redis.sync().rpush("frontend:*", "any", "http://10.0.0.3:3");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+
+        assertEquals("exact", resolve(s, "www.example.com").frontend().identifier());
+        Lookup wild = resolve(s, "api.example.com");
+        assertEquals("wild", wild.frontend().identifier());
+        assertEquals("*.example.com", wild.frontendKey());
+        assertEquals("any", resolve(s, "example.com").frontend().identifier());
+    }
+
+    @Test
+    void hostWithoutAnyListIsNotFound() {
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "nowhere.example").status());
+        assertEquals(Lookup.Status.NOT_FOUND, s.cached("nowhere.example").status());
+    }
+
+    @Test
+    void driverUrlPrefixAppliesToEveryKey() {
+        redis.sync().rpush("hip:frontend:a.test", "prefixed", "http://10.0.0.1:1");
+        redis.sync().rpush("frontend:a.test", "unprefixed", "http://10.0.0.2:2");
+        RedisRouteSource s = source(redis.driverUrl() + "#hip:", true, Duration.ofSeconds(60));
+        assertEquals("prefixed", resolve(s, "a.test").frontend().identifier());
+    }
+
+    @Test
+    void redisCliChangesReachTheTableWithinMillisecondsThroughNotifications() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        resolve(s, "a.test");
+
+        redis.sync().lset("frontend:a.test", 1, "http://10.0.0.9:9");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.9:9".equals(top(s, "a.test")));
+
+        redis.sync().rpush("frontend:a.test", "http://10.0.0.10:10");
+        redis.sync().ltrim("frontend:a.test", 0, 0);
+        redis.sync().rpush("frontend:a.test", "http://10.0.0.11:11");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.11:11".equals(top(s, "a.test")));
+
+        redis.sync().del("frontend:a.test");
+        await().atMost(Duration.ofMillis(500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+    }
+
+    @Test
+    void aFrontendCreatedForAnUnknownHostIsSeen() {
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "new.test").status());
+        redis.sync().rpush("frontend:*.test", "wild", "http://10.0.0.1:1");
+        await().atMost(Duration.ofMillis(500)).until(() -> s.cached("new.test").status() == Lookup.Status.FOUND);
+    }
+
+    @Test
+    void withoutNotificationsThePeriodicRefreshCatchesChanges() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(false, Duration.ofMillis(200));
+        resolve(s, "a.test");
+        redis.sync().lset("frontend:a.test", 1, "http://10.0.0.9:9");
+        await().atMost(Duration.ofSeconds(3)).until(() -> "http://10.0.0.9:9".equals(top(s, "a.test")));
+        assertEquals("", redis.sync().configGet("notify-keyspace-events").get("notify-keyspace-events"),
+                "a source told not to use notifications must not turn them on");
+    }
+
+    @Test
+    void notificationFlagsAreMergedWithTheServersOwn() {
+        assertEquals("Kglsx", RedisRouteSource.mergeFlags(""));
+        assertEquals("ExKgls", RedisRouteSource.mergeFlags("Ex"));
+        assertEquals("AK", RedisRouteSource.mergeFlags("A"));
+    }
+
+    @Test
+    void concurrentMissesForOneHostShareOneRead() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        long before = lrangeCalls();
+        List<CompletableFuture<Lookup>> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(s.lookup("x.a.test").toCompletableFuture());
+        }
+        all.forEach(f -> assertEquals(Lookup.Status.NOT_FOUND, f.join().status()));
+        // one read: one LRANGE per candidate (x.a.test, *.a.test, *.test, *)
+        assertEquals(4, lrangeCalls() - before);
+    }
+
+    private static long lrangeCalls() {
+        String stats = redis.sync().info("commandstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_lrange:")) {
+                String calls = line.substring(line.indexOf("calls=") + 6);
+                return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void deadMarksInRedisAreHonouredUntilTheyExpire() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        redis.sync().sadd("dead:a.test", "0");
+        redis.sync().pexpire("dead:a.test", 700);
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        Lookup l = resolve(s, "a.test");
+        assertEquals(1, s.choose(l, new BitSet()));
+        await().atMost(Duration.ofSeconds(3)).until(() -> s.choose(l, new BitSet()) == 0);
+    }
+
+    @Test
+    void deadMarkWrittenByAnotherProcessIsSeen() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        Lookup l = resolve(s, "a.test");
+        assertEquals(0, s.choose(l, new BitSet()));
+        redis.sync().sadd("dead:a.test", "0");
+        redis.sync().expire("dead:a.test", 30);
+        await().atMost(Duration.ofMillis(500)).until(() -> s.choose(l, new BitSet()) == 1);
+    }
+
+    @Test
+    void markDeadWritesHipachesMarkAndPublishesIt() throws Exception {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        Lookup l = resolve(s, "a.test");
+        try (Subscriber sub = new Subscriber()) {
+            s.markDead(l, 0);
+            assertEquals(1, s.choose(l, new BitSet()), "the mark applies in memory at once");
+            assertEquals("a.test;http://10.0.0.1:1;0;2", sub.messages.poll(5, TimeUnit.SECONDS));
+        }
+        assertTrue(redis.sync().smembers("dead:a.test").contains("0"));
+        long ttl = redis.sync().ttl("dead:a.test");
+        assertTrue(ttl > 25 && ttl <= 30, "ttl " + ttl);
+    }
+
+    @Test
+    void activeHcheckerOwnsDeadMarksSoOnlyAPublishIsMade() throws Exception {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        redis.sync().set("hchecker_ping", String.valueOf(System.currentTimeMillis() / 1000));
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        Lookup l = resolve(s, "a.test");
+        try (Subscriber sub = new Subscriber()) {
+            s.markDead(l, 1);
+            assertEquals("a.test;http://10.0.0.2:2;1;2", sub.messages.poll(5, TimeUnit.SECONDS));
+        }
+        assertEquals(0L, redis.sync().exists("dead:a.test"));
+    }
+
+    @Test
+    void aFrontendsOnlyBackendIsNeverMarkedDead() throws Exception {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        Lookup l = resolve(s, "a.test");
+        try (Subscriber sub = new Subscriber()) {
+            s.markDead(l, 0);
+            assertEquals(0, s.choose(l, new BitSet()));
+            assertNull(sub.messages.poll(300, TimeUnit.MILLISECONDS));
+        }
+        assertEquals(0L, redis.sync().exists("dead:a.test"));
+    }
+
+    @Test
+    void duringAnOutageKnownHostsKeepRoutingAndUnknownOnesAreUnavailableAtOnce() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofMillis(200));
+        resolve(s, "a.test");
+
+        redis.server().stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !s.redisConnected());
+        assertEquals("http://10.0.0.1:1", top(s, "a.test"));
+        long start = System.nanoTime();
+        assertEquals(Lookup.Status.UNAVAILABLE, resolve(s, "unknown.test").status());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "an outage lookup must not wait");
+        assertNull(s.cached("unknown.test"), "an outage answer is not remembered");
+
+        redis.server().start();
+        await().atMost(Duration.ofSeconds(10)).until(s::redisConnected);
+        // the restarted server is empty (no persistence in tests): new writes must be seen again
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.7:7");
+        await().atMost(Duration.ofSeconds(5)).until(() -> "http://10.0.0.7:7".equals(top(s, "a.test")));
+        redis.sync().rpush("frontend:unknown.test", "app", "http://10.0.0.8:8");
+        assertEquals(Lookup.Status.FOUND, resolve(s, "unknown.test").status());
+    }
+
+    @Test
+    void aSourceStartedWhileRedisIsDownConnectsWhenItComesUp() {
+        redis.server().stop();
+        RedisDriverUrl u = RedisDriverUrl.parse(redis.driverUrl());
+        RedisRouteSource s = new RedisRouteSource(u, u, Balancing.FIRST, Duration.ofSeconds(30),
+                Duration.ofMillis(200), true);
+        sources.add(s);
+        assertEquals(Lookup.Status.UNAVAILABLE, resolve(s, "a.test").status());
+        redis.server().start();
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        await().atMost(Duration.ofSeconds(10)).until(() -> resolve(s, "a.test").status() == Lookup.Status.FOUND);
+    }
+
+    @Test
+    void routedAuthoritiesListEveryCachedBackend() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        resolve(s, "a.test");
+        assertEquals(java.util.Set.of("10.0.0.1:1", "10.0.0.2:80"), s.routedAuthorities());
+        assertNotNull(s.cached("a.test"));
+    }
+
+    /** Listens on Hipache's {@code dead} channel as hipache-hchecker or an operator would. */
+    private static final class Subscriber implements AutoCloseable {
+        final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        private final RedisClient client = RedisClient.create(redis.driverUrl());
+        private final StatefulRedisPubSubConnection<String, String> conn = client.connectPubSub();
+
+        Subscriber() {
+            conn.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    messages.add(message);
+                }
+            });
+            conn.sync().subscribe("dead");
+        }
+
+        @Override
+        public void close() {
+            conn.close();
+            client.shutdown();
+        }
+    }
+}
