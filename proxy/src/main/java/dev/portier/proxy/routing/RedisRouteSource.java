@@ -231,18 +231,19 @@ public final class RedisRouteSource implements RouteSource {
 
     // ---- reads, in reply order ----
 
-    private CompletableFuture<List<String>> readFrontend(RedisAsyncCommands<String, String> redis, String key) {
+    /** Reads one key; the returned stage completes once the table holds what was read. */
+    private CompletableFuture<Void> readFrontend(RedisAsyncCommands<String, String> redis, String key) {
         String redisKey = keys.frontend(key);
         RedisFuture<List<String>> f = redis.lrange(redisKey, 0, -1);
         // stored in the reply's own callback: replies arrive in send order, so a slow earlier read
         // never overwrites what a later one (after a change) found
-        f.thenAccept(list -> table.putFrontend(key, Frontend.fromList(redisKey, list)));
-        return f.toCompletableFuture();
+        return f.thenAccept(list -> table.putFrontend(key, Frontend.fromList(redisKey, list))).toCompletableFuture();
     }
 
-    private CompletableFuture<List<Object>> readDead(RedisAsyncCommands<String, String> redis, String host) {
+    /** Reads one host's dead marks; the returned stage completes once the table holds them. */
+    private CompletableFuture<Void> readDead(RedisAsyncCommands<String, String> redis, String host) {
         RedisFuture<List<Object>> f = redis.eval(READ_DEAD, ScriptOutputType.MULTI, keys.dead(host));
-        f.thenAccept(reply -> {
+        return f.thenAccept(reply -> {
             BitSet positions = new BitSet();
             if (reply.get(0) instanceof List<?> members) {
                 for (Object m : members) {
@@ -259,8 +260,7 @@ public final class RedisRouteSource implements RouteSource {
             long pttl = reply.get(1) instanceof Long l ? l : -2;
             long now = System.nanoTime();
             table.putDead(host, positions, pttl == -1 ? DeadMarks.NEVER : now + Math.max(0, pttl) * 1_000_000L);
-        });
-        return f.toCompletableFuture();
+        }).toCompletableFuture();
     }
 
     /** Re-reads every cached key and every routed host's dead marks; runs every refreshInterval. */

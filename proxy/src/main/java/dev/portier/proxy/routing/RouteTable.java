@@ -136,29 +136,39 @@ final class RouteTable {
         return Lookup.notFound(host);
     }
 
+    /**
+     * Stores what Redis says of a host's dead marks. Marks made here in the last moments are kept
+     * over it: the read may have been sent before our own SADD landed. Both this and markDead
+     * change the entry inside the map's per-key compute, so neither can undo the other.
+     */
     void putDead(String host, BitSet positions, long expiresAtNanos) {
-        long now = System.nanoTime();
-        LocalMarks local = recentLocal.get(host);
-        if (local != null) {
-            if (now - local.madeAtNanos() < LOCAL_GRACE_NANOS) {
-                DeadMarks current = dead.get(host);
+        dead.compute(host, (h, current) -> {
+            long now = System.nanoTime();
+            long expiry = expiresAtNanos;
+            LocalMarks local = recentLocal.get(host);
+            if (local != null && now - local.madeAtNanos() < LOCAL_GRACE_NANOS) {
                 positions.or(local.positions());
-                if (current != null && current.expiresAtNanos() - expiresAtNanos > 0) {
-                    expiresAtNanos = current.expiresAtNanos();
+                if (current != null && current.expiresAtNanos() - expiry > 0) {
+                    expiry = current.expiresAtNanos();
                 }
-            } else {
-                recentLocal.remove(host, local);
             }
-        }
-        if (positions.isEmpty()) {
-            dead.remove(host);
-        } else {
-            dead.put(host, new DeadMarks(positions, expiresAtNanos));
-        }
+            return positions.isEmpty() ? null : new DeadMarks(positions, expiry);
+        });
     }
 
     /** Adds a local mark; false when the position was already marked and unexpired. */
     boolean markDead(String host, int position, long expiresAtNanos, long nowNanos) {
+        DeadMarks before = dead.get(host);
+        if (before != null && before.isDead(position, nowNanos)) {
+            return false;
+        }
+        // noted before the mark itself, so that a Redis read racing with it keeps it (see putDead)
+        recentLocal.compute(host, (h, old) -> {
+            BitSet b = old == null || nowNanos - old.madeAtNanos() >= LOCAL_GRACE_NANOS
+                    ? new BitSet() : (BitSet) old.positions().clone();
+            b.set(position);
+            return new LocalMarks(b, nowNanos);
+        });
         boolean[] added = {false};
         dead.compute(host, (h, old) -> {
             if (old != null && old.isDead(position, nowNanos)) {
@@ -167,14 +177,6 @@ final class RouteTable {
             added[0] = true;
             return old == null ? new DeadMarks(bit(position), expiresAtNanos) : old.with(position, expiresAtNanos, nowNanos);
         });
-        if (added[0]) {
-            recentLocal.compute(host, (h, old) -> {
-                BitSet b = old == null || nowNanos - old.madeAtNanos() >= LOCAL_GRACE_NANOS
-                        ? new BitSet() : (BitSet) old.positions().clone();
-                b.set(position);
-                return new LocalMarks(b, nowNanos);
-            });
-        }
         return added[0];
     }
 
@@ -220,6 +222,7 @@ final class RouteTable {
         dependents.clear();
         frontends.clear();
         rotations.clear();
+        recentLocal.clear();
     }
 
     /** Positions this process marked dead lately, and when. */
