@@ -116,6 +116,44 @@ class RedisRouteSourceTest {
     }
 
     @Test
+    void everyListAndKeyCommandAnOperatorMightTypeIsFollowed() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        resolve(s, "a.test");
+
+        redis.sync().linsert("frontend:a.test", true, "http://10.0.0.1:1", "http://10.0.0.2:2");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.2:2".equals(top(s, "a.test")));
+        redis.sync().lrem("frontend:a.test", 0, "http://10.0.0.2:2");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.1:1".equals(top(s, "a.test")));
+        redis.sync().rpush("frontend:staging", "app", "http://10.0.0.3:3");
+        redis.sync().rename("frontend:staging", "frontend:a.test");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.3:3".equals(top(s, "a.test")));
+        redis.sync().pexpire("frontend:a.test", 50);
+        await().atMost(Duration.ofMillis(1500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+    }
+
+    @Test
+    void answeringACachedHostAllocatesNothing() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        resolve(s, "a.test");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        BitSet tried = new BitSet();
+        int sum = 0;
+        for (int i = 0; i < 20_000; i++) { // warm up so the JIT has compiled the path
+            sum += s.choose(s.cached("a.test"), tried);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            sum += s.choose(s.cached("a.test"), tried);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(0, sum);
+        assertTrue(allocated < 10_000, allocated + " bytes allocated for 100,000 cached answers");
+    }
+
+    @Test
     void aFrontendCreatedForAnUnknownHostIsSeen() {
         RedisRouteSource s = source(true, Duration.ofSeconds(60));
         assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "new.test").status());
