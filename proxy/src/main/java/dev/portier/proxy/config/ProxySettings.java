@@ -35,7 +35,7 @@ import java.util.Objects;
  *                          ({@code server.refreshInterval}, ms, default 1000)
  * @param maxHeaderSize     largest request header block ({@code server.maxHeaderSize}, bytes, default 65536)
  * @param poolIdlePerBackend idle keep-alive connections kept per backend and event loop
- *                          ({@code server.poolIdlePerBackend}, default 64)
+ *                          ({@code server.poolIdlePerBackend}, default 1024: enough that a burst does not close connections it will reopen)
  * @param debug             verbose logging ({@code server.debug})
  * @param accessLog         where the access log goes ({@code server.accessLog}, default none; written by a later issue)
  * @param drainTimeout      on SIGTERM, how long in-flight requests and tunnels may take to finish
@@ -77,7 +77,7 @@ public record ProxySettings(
                 Runtime.getRuntime().availableProcessors(), 10_000,
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
-                Duration.ofMillis(1000), 65_536, 64, false, null, Duration.ofSeconds(30));
+                Duration.ofMillis(1000), 65_536, 1024, false, null, Duration.ofSeconds(30));
     }
 
     /** A copy with the named changes, for tests and flag overrides. */
