@@ -4,8 +4,15 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 
-/** A backend as written in a frontend list: {@code http://host[:port]}, the port defaulting to 80. */
-public record BackendUrl(String raw, String host, int port) {
+/**
+ * A backend as written in a frontend list: {@code http://host[:port]}, the port defaulting to 80.
+ * {@code authority} is host:port, the key connection pools use (kept, as it is asked per request).
+ */
+public record BackendUrl(String raw, String host, int port, String authority) {
+
+    public BackendUrl(String raw, String host, int port) {
+        this(raw, host, port, (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port);
+    }
 
     /** Parses a list element; throws IllegalArgumentException naming what is wrong. */
     public static BackendUrl parse(String raw) {
@@ -48,11 +55,6 @@ public record BackendUrl(String raw, String host, int port) {
     public static BackendUrl of(String host, int port) {
         String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
         return new BackendUrl("http://" + h + ":" + port, host, port);
-    }
-
-    /** host:port, the key a connection pool is kept under. */
-    public String authority() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Override

@@ -82,6 +82,11 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         ProxySettings settings = loaded.settings();
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // sampling leak records costs a stack trace per 128 buffers; tests keep it on,
+            // -Dio.netty.leakDetection.level=simple turns it back on in production
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         if (settings.debug()) {
             verboseLogging();
         }

@@ -47,7 +47,9 @@ final class ForwardedHeaders {
 
     /** Removes the headers that describe one connection and must not cross the proxy (RFC 9110 7.6.1). */
     static void removeHopByHop(HttpHeaders h, boolean keepUpgrade) {
-        List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+        // most HTTP/1.1 requests carry no Connection header: no list to build then
+        List<String> connection = h.contains(HttpHeaderNames.CONNECTION)
+                ? h.getAll(HttpHeaderNames.CONNECTION) : List.of();
         for (String value : connection) {
             for (String token : value.split(",")) {
                 String name = token.trim();

@@ -431,10 +431,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             if (code == 101 && upgrade) {
                 switching = true;
                 responseStarted = true;
-                ctx.write(resp);
+                ctx.write(resp, ctx.voidPromise());
             } else if (code >= 100 && code < 200) {
                 interim = true;
-                ctx.write(resp);
+                ctx.write(resp, ctx.voidPromise());
             } else {
                 onResponseHead(resp);
             }
@@ -485,17 +485,17 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         if (debug) {
             DebugHeaders.add(h, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
         }
-        ctx.write(resp);
+        ctx.write(resp, ctx.voidPromise());
     }
 
     private void onResponseContent(HttpContent c) {
         if (!(c instanceof LastHttpContent)) {
-            ctx.write(c);
+            ctx.write(c, ctx.voidPromise());
             return;
         }
         if (interim) {
             interim = false;
-            ctx.write(c);
+            ctx.write(c, ctx.voidPromise());
             return;
         }
         if (switching) {
@@ -503,7 +503,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             startTunnel();
             return;
         }
-        ctx.write(c);
+        ctx.write(c, ctx.voidPromise());
         finishExchange();
     }
 
