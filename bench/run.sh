@@ -100,7 +100,7 @@ MULTI
 RPUSH frontend:bench bench http://127.0.0.1:$BACKEND
 EXEC
 EOF
-java -Xms512m -Xmx512m -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
+java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
   --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/proxy.log" 2>&1 &
 pids+=($!)
 wait_http "$BACKEND"; wait_http "$NGINX"; wait_http "$OURS"

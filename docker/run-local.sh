@@ -79,6 +79,6 @@ if [ ! -f "$JAR" ]; then
 fi
 
 log "proxy on port $PORT: try  curl -H 'Host: anything' localhost:$PORT"
-java -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" &
+java -XX:+UseParallelGC -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" &
 pids+=($!)
 wait "${pids[-1]}"
