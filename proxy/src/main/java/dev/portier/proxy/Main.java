@@ -111,6 +111,8 @@ public final class Main implements Callable<Integer> {
                 SettingsReport.format(settings.balancing()));
         server.awaitClose();
         log.info("stopped");
+        // the async log appenders hold lines in memory: write them out before the JVM goes
+        ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
         return 0;
     }
 

@@ -1,6 +1,9 @@
 package dev.portier.proxy;
 
+import dev.portier.proxy.accesslog.LogFiles;
+import dev.portier.proxy.admin.AdminServer;
 import dev.portier.proxy.config.ProxySettings;
+import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.errors.ErrorPages;
 import dev.portier.proxy.relay.BackendPools;
 import dev.portier.proxy.relay.RelayContext;
@@ -41,6 +44,8 @@ public final class ProxyServer implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final ProxyMetrics metrics;
+    private AdminServer admin;
 
     private ProxyServer(ProxySettings settings, RouteSource routes) {
         this.settings = settings;
@@ -49,8 +54,11 @@ public final class ProxyServer implements AutoCloseable {
         this.group = transport.newGroup(settings.workers(), "portier-loop");
         this.pools = new BackendPools(settings, transport);
         this.limiter = new ConnectionLimiter(settings.maxConnections());
+        LogFiles.configure(settings.effectiveLogDir());
+        this.metrics = new ProxyMetrics(settings.statsdHost(), settings.statsdPort(), settings.statsdFlavor());
+        registerGauges();
         RelayContext relay = new RelayContext(settings, routes, pools, new ErrorPages(settings.staticDir()),
-                "portier/" + version(), "http", drain);
+                "portier/" + version(), "http", drain, metrics);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -72,10 +80,36 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("listening on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
                         settings.workers());
             }
+            if (settings.adminPort() >= 0) {
+                admin = new AdminServer(new InetSocketAddress(settings.adminBind(), settings.adminPort()), routes,
+                        metrics, () -> !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive));
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private void registerGauges() {
+        metrics.gauge("portier.connections.open", "open client connections", limiter, ConnectionLimiter::open);
+        metrics.gauge("portier.pool.connections", "backend connections", pools, BackendPools::idleConnections,
+                "state", "idle");
+        metrics.gauge("portier.pool.connections", "backend connections", pools, BackendPools::activeConnections,
+                "state", "active");
+        metrics.gauge("portier.routes.frontends", "frontend lists in the table", routes, RouteSource::frontendCount);
+        metrics.gauge("portier.routes.hosts", "request hosts the table remembers", routes, RouteSource::hostCount);
+        metrics.gauge("portier.routes.age.seconds", "seconds since the table last changed", routes,
+                r -> r.lastUpdateMillis() == 0 ? Double.NaN : (System.currentTimeMillis() - r.lastUpdateMillis()) / 1000.0);
+        metrics.gauge("portier.redis.up", "1 when Redis is reachable", routes, r -> r.redisConnected() ? 1 : 0);
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** The admin listener's port, or -1 when it is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     /** Binds every listener and starts routing from Redis; throws when a port cannot be bound. */
@@ -162,8 +196,12 @@ public final class ProxyServer implements AutoCloseable {
         }
         clients.close().awaitUninterruptibly(5_000);
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (admin != null) {
+            admin.close();
+        }
         pools.close();
         routes.close();
+        metrics.close();
         closed.countDown();
     }
 

@@ -42,7 +42,8 @@ public final class ConfigFile {
             "port", "address", "address6", "https",
             // ours
             "balancing", "connectTimeout", "clientIdleTimeout", "upgradeIdleTimeout", "drainTimeout", "refreshInterval",
-            "maxHeaderSize", "poolIdlePerBackend", "maxConnections");
+            "maxHeaderSize", "poolIdlePerBackend", "maxConnections", "logDir", "adminPort", "adminBind", "statsdHost",
+            "statsdPort", "statsdFlavor");
     private static final Set<String> HTTP = Set.of("port", "bind");
     private static final Set<String> HTTPS = Set.of("port", "bind", "key", "cert", "ca", "passphrase", "ciphers",
             "honorCipherOrder", "secureProtocol", "secureOptions");
@@ -182,6 +183,12 @@ public final class ConfigFile {
             case "maxHeaderSize" -> b.maxHeaderSize = ConfigValues.positive(name, v);
             case "poolIdlePerBackend" -> b.poolIdlePerBackend = ConfigValues.nonNegative(name, v);
             case "maxConnections" -> b.maxConnections = ConfigValues.positive(name, v);
+            case "logDir" -> b.logDir = ConfigValues.path(name, v, base);
+            case "adminPort" -> b.adminPort = ConfigValues.adminPort(name, v);
+            case "adminBind" -> b.adminBind = ConfigValues.string(name, v);
+            case "statsdHost" -> b.statsdHost = ConfigValues.string(name, v);
+            case "statsdPort" -> b.statsdPort = ConfigValues.port(name, v);
+            case "statsdFlavor" -> b.statsdFlavor = ConfigValues.statsdFlavor(name, v);
             default -> {
                 // port, address, address6, https: the 0.3.1 layout, read with the listeners; unknown keys were warned about
             }

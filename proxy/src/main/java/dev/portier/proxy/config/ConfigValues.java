@@ -112,6 +112,19 @@ final class ConfigValues {
         throw new ConfigException(name + ": expected a string");
     }
 
+    /** -1 turns the admin listener off, 0 takes any free port. */
+    static int adminPort(String name, JsonNode value) {
+        return (int) integer(name, value, -1, 65535, "a port (0-65535), or -1 for no admin listener");
+    }
+
+    static String statsdFlavor(String name, JsonNode value) {
+        String v = string(name, value).toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("datadog") && !v.equals("etsy") && !v.equals("telegraf")) {
+            throw bad(name, "one of datadog, etsy, telegraf", value);
+        }
+        return v;
+    }
+
     static Balancing balancing(String name, JsonNode value) {
         if (value.isTextual()) {
             String s = value.textValue().trim().toUpperCase(Locale.ROOT);

@@ -44,6 +44,15 @@ public final class ProxyOptions {
                     + "(env PORTIER_STATIC_DIR; file server.staticDir).")
     String staticDir;
 
+    @Option(names = "--log-dir", paramLabel = "DIR",
+            description = "Directory for the per-day access and proxy logs (env LOG_DIR; file server.logDir).")
+    String logDir;
+
+    @Option(names = "--admin-port", paramLabel = "N",
+            description = "Admin listener (/healthz, /metrics, /routes) port on 127.0.0.1, 0 any, -1 off "
+                    + "(env ADMIN_PORT; file server.adminPort; default 9180).")
+    String adminPort;
+
     @Option(names = "--debug", description = "Verbose logging (file server.debug).")
     boolean debug;
 

@@ -40,6 +40,14 @@ import java.util.Objects;
  * @param accessLog         where the access log goes ({@code server.accessLog}, default none; written by a later issue)
  * @param drainTimeout      on SIGTERM, how long in-flight requests and tunnels may take to finish
  *                          ({@code server.drainTimeout}, s, default 30)
+ * @param logDir            per-day access and proxy log files go here ({@code server.logDir}, env LOG_DIR,
+ *                          {@code --log-dir}; default: the directory of {@code server.accessLog}, else none)
+ * @param adminPort         admin listener port for /healthz, /metrics, /routes ({@code server.adminPort},
+ *                          env ADMIN_PORT, {@code --admin-port}; default 9180; 0 any free port; -1 off)
+ * @param adminBind         admin listener address ({@code server.adminBind}, default 127.0.0.1)
+ * @param statsdHost        StatsD agent to push metrics to ({@code server.statsdHost}, env STATSD_HOST; default none)
+ * @param statsdPort        its UDP port ({@code server.statsdPort}, default 8125)
+ * @param statsdFlavor      datadog, etsy or telegraf ({@code server.statsdFlavor}, default datadog)
  */
 public record ProxySettings(
         List<InetSocketAddress> listen,
@@ -62,7 +70,13 @@ public record ProxySettings(
         int poolIdlePerBackend,
         boolean debug,
         Path accessLog,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        Path logDir,
+        int adminPort,
+        String adminBind,
+        String statsdHost,
+        int statsdPort,
+        String statsdFlavor) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
@@ -71,13 +85,19 @@ public record ProxySettings(
         Objects.requireNonNull(balancing, "balancing");
     }
 
-    /** Defaults for one listener and one Redis, as used by tests and the demo. */
+    /** Defaults for one listener and one Redis, without an admin listener (the command line turns it on). */
     public static ProxySettings defaults(InetSocketAddress listen, RedisDriverUrl redis) {
         return new ProxySettings(List.of(listen), redis, redis,
                 Runtime.getRuntime().availableProcessors(), 10_000,
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
-                Duration.ofMillis(1000), 65_536, 1024, false, null, Duration.ofSeconds(30));
+                Duration.ofMillis(1000), 65_536, 1024, false, null, Duration.ofSeconds(30),
+                null, -1, "127.0.0.1", null, 8125, "datadog");
+    }
+
+    /** Where log files go: {@code logDir}, else the directory of Hipache's {@code accessLog} file; null for none. */
+    public Path effectiveLogDir() {
+        return logDir != null ? logDir : accessLog != null ? accessLog.toAbsolutePath().getParent() : null;
     }
 
     /** A copy with the named changes, for tests and flag overrides. */
@@ -108,6 +128,12 @@ public record ProxySettings(
         public boolean debug;
         public Path accessLog;
         public Duration drainTimeout;
+        public Path logDir;
+        public int adminPort;
+        public String adminBind;
+        public String statsdHost;
+        public int statsdPort;
+        public String statsdFlavor;
 
         Builder(ProxySettings s) {
             listen = s.listen;
@@ -131,6 +157,12 @@ public record ProxySettings(
             debug = s.debug;
             accessLog = s.accessLog;
             drainTimeout = s.drainTimeout;
+            logDir = s.logDir;
+            adminPort = s.adminPort;
+            adminBind = s.adminBind;
+            statsdHost = s.statsdHost;
+            statsdPort = s.statsdPort;
+            statsdFlavor = s.statsdFlavor;
         }
 
         public Builder redis(RedisDriverUrl url) {
@@ -143,7 +175,8 @@ public record ProxySettings(
             return new ProxySettings(listen, readRedis, writeRedis, workers, maxConnections, backendTimeout,
                     connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
                     deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
-                    poolIdlePerBackend, debug, accessLog, drainTimeout);
+                    poolIdlePerBackend, debug, accessLog, drainTimeout, logDir, adminPort, adminBind, statsdHost,
+                    statsdPort, statsdFlavor);
         }
     }
 }

@@ -23,14 +23,21 @@ public final class SettingsLoader {
     public static final String ENV_WORKERS = "PORTIER_WORKERS";
     public static final String ENV_BALANCING = "PORTIER_BALANCING";
     public static final String ENV_STATIC_DIR = "PORTIER_STATIC_DIR";
+    public static final String ENV_LOG_DIR = "LOG_DIR";
+    /** The admin listener's port when nothing names one (on 127.0.0.1). */
+    public static final int DEFAULT_ADMIN_PORT = 9180;
+    public static final String ENV_ADMIN_PORT = "ADMIN_PORT";
+    public static final String ENV_STATSD_HOST = "STATSD_HOST";
 
     private SettingsLoader() {
     }
 
     /** Port 80 on every IPv4 interface, routes from the local Redis, the rest as ProxySettings documents. */
     public static ProxySettings defaults() {
-        return ProxySettings.defaults(new InetSocketAddress("0.0.0.0", SettingsDraft.DEFAULT_PORT),
-                RedisDriverUrl.parse("redis://127.0.0.1:6379"));
+        ProxySettings.Builder b = ProxySettings.defaults(new InetSocketAddress("0.0.0.0", SettingsDraft.DEFAULT_PORT),
+                RedisDriverUrl.parse("redis://127.0.0.1:6379")).toBuilder();
+        b.adminPort = DEFAULT_ADMIN_PORT;
+        return b.build();
     }
 
     /**
@@ -74,6 +81,15 @@ public final class SettingsLoader {
         if ((v = get(env, ENV_STATIC_DIR)) != null) {
             d.staticDir(path(ENV_STATIC_DIR, v), ENV_STATIC_DIR);
         }
+        if ((v = get(env, ENV_LOG_DIR)) != null) {
+            d.settings.logDir = path(ENV_LOG_DIR, v);
+        }
+        if ((v = get(env, ENV_ADMIN_PORT)) != null) {
+            d.settings.adminPort = ConfigValues.adminPort(ENV_ADMIN_PORT, text(v));
+        }
+        if ((v = get(env, ENV_STATSD_HOST)) != null) {
+            d.settings.statsdHost = v.trim();
+        }
     }
 
     private static void applyFlags(ProxyOptions f, SettingsDraft d) {
@@ -100,6 +116,12 @@ public final class SettingsLoader {
         }
         if (f.staticDir != null) {
             d.staticDir(path("--static-dir", f.staticDir), "--static-dir");
+        }
+        if (f.logDir != null) {
+            d.settings.logDir = path("--log-dir", f.logDir);
+        }
+        if (f.adminPort != null) {
+            d.settings.adminPort = ConfigValues.adminPort("--admin-port", text(f.adminPort));
         }
         if (f.debug) {
             d.settings.debug = true;

@@ -1,6 +1,8 @@
 package dev.portier.proxy.relay;
 
 import dev.portier.common.BackendUrl;
+import dev.portier.common.Frontend;
+import dev.portier.proxy.accesslog.AccessLog;
 import dev.portier.proxy.relay.BackendHandler.BackendFailure;
 import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
@@ -101,6 +103,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private int localPort;
     private long backendStartNanos;
     private boolean clientReadWanted;
+    // what the access log and metrics record of the exchange
+    private boolean recorded;
+    private int responseStatus;
+    private int backendStatus;
+    private long backendNanos;
+    private long bytesIn;
+    private long bytesOut;
 
     public RequestRelay(RelayContext rc) {
         this.rc = rc;
@@ -255,6 +264,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         backendReadPending = false;
         waitingBackendWritable = false;
         drainThenSend = null;
+        recorded = false;
+        responseStatus = 0;
+        backendStatus = 0;
+        backendNanos = -1;
+        bytesIn = 0;
+        bytesOut = 0;
     }
 
     private void onClientContent(HttpContent content) {
@@ -278,6 +293,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 }
                 if (content.content().isReadable()) {
                     bodySent = true;
+                    bytesIn += content.content().readableBytes();
                 }
                 backend.writeAndFlush(content, backend.voidPromise());
                 backendHandler.sent();
@@ -329,11 +345,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             case NOT_FOUND -> sendError(HttpResponseStatus.BAD_REQUEST, "no frontend for " + host);
             case UNAVAILABLE -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE, "routing table unavailable");
             case FOUND -> {
-                if (peerIp == null) {
-                    peerIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+                if (localPort == 0) {
                     localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
                 }
-                ForwardedHeaders.toBackend(request, peerIp, rc.scheme(), localPort, upgrade);
+                ForwardedHeaders.toBackend(request, peerIp(), rc.scheme(), localPort, upgrade);
                 request.setProtocolVersion(HttpVersion.HTTP_1_1);
                 nextBackend();
             }
@@ -368,7 +383,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         if (!f.isSuccess()) {
             pool.discard(f.channel());
             LOG.debug("connect to {} failed: {}", wanted, f.cause().toString());
-            rc.routes().markDead(lookup, position);
+            markDead();
             retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + wanted + ": " + f.cause().getMessage());
             return;
         }
@@ -405,6 +420,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         boolean replayable = !bodySent && !switching;
         if (replayable && retries < rc.settings().retryOnError() && ctx.channel().isActive()) {
             retries++;
+            rc.metrics().retry();
             state = State.CONNECTING;
             nextBackend();
         } else {
@@ -451,10 +467,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private void onResponseHead(HttpResponse resp) {
         responseStarted = true;
         int code = resp.status().code();
+        responseStatus = code;
+        backendStatus = code;
+        backendNanos = System.nanoTime() - backendStartNanos;
         HttpHeaders h = resp.headers();
         if (code >= 501 && !(code == 503 && h.contains(HttpHeaderNames.RETRY_AFTER))
                 || code == 500 && rc.settings().deadBackendOn500()) {
-            rc.routes().markDead(lookup, position);
+            markDead();
         }
         backendKeepAlive = HttpUtil.isKeepAlive(resp);
         if (rc.drain().isDraining()) {
@@ -489,6 +508,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseContent(HttpContent c) {
+        bytesOut += c.content().readableBytes();
         if (!(c instanceof LastHttpContent)) {
             ctx.write(c, ctx.voidPromise());
             return;
@@ -529,6 +549,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void finishExchange() {
+        record(responseStatus);
         Channel b = backend;
         releaseBackend(backendKeepAlive && requestComplete);
         if (b != null && !requestComplete) {
@@ -590,7 +611,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         if (failure == BackendFailure.TIMEOUT) {
-            rc.routes().markDead(lookup, position);
+            markDead();
             sendError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendUrl + " did not answer in time");
             return;
         }
@@ -600,7 +621,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             // a kept-alive connection the backend had closed: not the backend's fault, try a fresh one
             tried.clear(position);
         } else {
-            rc.routes().markDead(lookup, position);
+            markDead();
         }
         boolean idempotent = isIdempotent(request.method());
         if (!bodySent && (idempotent || staleReuse && !hasBody)) {
@@ -619,6 +640,39 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             pool.discard(b);
         }
         sendError(status, reason);
+    }
+
+    private void markDead() {
+        Frontend f = lookup.frontend();
+        if (f != null && f.size() > 1) {
+            rc.metrics().deadMark();
+        }
+        rc.routes().markDead(lookup, position);
+    }
+
+    /** Access log line and metrics for the exchange, once; 499 (nginx's) when the client left first. */
+    private void record(int status) {
+        if (recorded || request == null) {
+            return;
+        }
+        recorded = true;
+        long totalNanos = System.nanoTime() - startNanos;
+        String key = lookup == null ? null : lookup.frontendKey();
+        rc.metrics().request(key, status, totalNanos, backendNanos, bytesIn, bytesOut);
+        if (AccessLog.enabled()) {
+            HttpHeaders h = request.headers();
+            AccessLog.log(peerIp(), request.method().name(), request.uri(), clientHttp10 ? "HTTP/1.0" : "HTTP/1.1",
+                    status, bytesOut, h.get(HttpHeaderNames.REFERER), h.get(HttpHeaderNames.USER_AGENT), host,
+                    totalNanos, backendNanos, key, backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null,
+                    backendStatus, bytesIn);
+        }
+    }
+
+    private String peerIp() {
+        if (peerIp == null && ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            peerIp = a.getAddress().getHostAddress();
+        }
+        return peerIp;
     }
 
     private static boolean isIdempotent(HttpMethod m) {
@@ -700,6 +754,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void writeLocal(FullHttpResponse r) {
+        responseStatus = r.status().code();
+        bytesOut = r.content().readableBytes();
+        record(responseStatus);
         Channel b = backend;
         if (b != null) {
             releaseBackend(false);
@@ -724,6 +781,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     // ---- connection events ----
 
     private void closeAll() {
+        record(responseStarted ? responseStatus : 499);
         state = State.CLOSED;
         Channel b = backend;
         if (b != null) {
@@ -740,6 +798,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
+        if (was != State.IDLE && was != State.CLOSED) {
+            record(responseStarted ? responseStatus : 499);
+        }
         state = State.CLOSED;
         Channel b = backend;
         if (b != null) {

@@ -211,22 +211,35 @@ public final class RedisRouteSource implements RouteSource {
         return read.awaitFirstConnect(timeout);
     }
 
-    /** Whether the route connection to Redis is up now. */
+    @Override
     public boolean redisConnected() {
         return read.isUp();
     }
 
-    public int cachedHosts() {
+    @Override
+    public int hostCount() {
         return table.hostCount();
     }
 
-    public int frontends() {
+    @Override
+    public int frontendCount() {
         return table.frontendCount();
     }
 
-    /** When the table last changed from Redis (epoch millis; 0 before the first read). */
+    @Override
     public long lastUpdateMillis() {
         return table.lastUpdateMillis();
+    }
+
+    @Override
+    public Map<String, Object> snapshot() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("redis", read.isUp() ? "up" : "down");
+        out.put("lastUpdate", table.lastUpdateMillis() == 0 ? null
+                : java.time.Instant.ofEpochMilli(table.lastUpdateMillis()).toString());
+        out.put("hosts", table.hostCount());
+        out.putAll(table.snapshot(System.nanoTime()));
+        return out;
     }
 
     // ---- reads, in reply order ----

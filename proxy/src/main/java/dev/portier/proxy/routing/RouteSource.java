@@ -38,6 +38,31 @@ public interface RouteSource extends AutoCloseable {
         return null;
     }
 
+    /** Whether the source can reach its store now (for /healthz and metrics). */
+    default boolean redisConnected() {
+        return true;
+    }
+
+    /** Frontend lists in the table. */
+    default int frontendCount() {
+        return 0;
+    }
+
+    /** Request hosts the table remembers. */
+    default int hostCount() {
+        return 0;
+    }
+
+    /** When the table last changed (epoch millis; 0 when never). */
+    default long lastUpdateMillis() {
+        return 0;
+    }
+
+    /** The table as plain maps and lists, for the admin listener's /routes. */
+    default java.util.Map<String, Object> snapshot() {
+        return java.util.Map.of();
+    }
+
     @Override
     void close();
 }

@@ -199,6 +199,33 @@ final class RouteTable {
         return out;
     }
 
+    /** Frontends by key and unexpired dead marks by host, as plain maps for JSON. */
+    Map<String, Object> snapshot(long nowNanos) {
+        Map<String, Object> fronts = new java.util.TreeMap<>();
+        frontends.forEach((key, f) -> {
+            if (f != ABSENT) {
+                Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("identifier", f.identifier());
+                one.put("backends", f.rawBackends());
+                fronts.put(key, one);
+            }
+        });
+        Map<String, Object> marks = new java.util.TreeMap<>();
+        dead.forEach((host, d) -> {
+            if (!d.expired(nowNanos)) {
+                Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("positions", d.positions().stream().boxed().toList());
+                one.put("expiresInMs", d.expiresAtNanos() == DeadMarks.NEVER ? null
+                        : (d.expiresAtNanos() - nowNanos) / 1_000_000);
+                marks.put(host, one);
+            }
+        });
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("frontends", fronts);
+        out.put("dead", marks);
+        return out;
+    }
+
     int hostCount() {
         return hosts.size();
     }

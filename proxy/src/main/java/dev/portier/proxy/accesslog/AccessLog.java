@@ -1,0 +1,104 @@
+package dev.portier.proxy.accesslog;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per request: nginx's combined format with Hipache's fields in Hipache's order, then
+ * ours. {@code <addr> - - [time] "METHOD URL VERSION" STATUS BYTES "REFERER" "UA" "VHOST" TOTAL_S
+ * BACKEND_S FRONTEND BACKEND BACKEND_STATUS TOTAL_MS BACKEND_MS BYTES_IN}. Built with one
+ * StringBuilder on the event loop; written by Logback's async appender elsewhere.
+ */
+public final class AccessLog {
+
+    private static final Logger LINES = LoggerFactory.getLogger(LogFiles.ACCESS_LOGGER);
+    private static final DateTimeFormatter CLF =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    /** The formatted second, reused by every line within it. */
+    private record Stamp(long second, String text) {
+    }
+
+    private static volatile Stamp stamp = new Stamp(-1, "");
+
+    private AccessLog() {
+    }
+
+    /** Whether lines would go anywhere (skips formatting when the logger is off). */
+    public static boolean enabled() {
+        return LINES.isInfoEnabled();
+    }
+
+    /** Writes one line; any argument may be null and then shows as "-". */
+    public static void log(String peer, String method, String uri, String version, int status, long bytesOut,
+                           String referer, String userAgent, String vhost, long totalNanos, long backendNanos,
+                           String frontendKey, String backend, int backendStatus, long bytesIn) {
+        StringBuilder b = new StringBuilder(256);
+        b.append(dash(peer)).append(" - - [").append(now()).append("] \"")
+                .append(dash(method)).append(' ').append(dash(uri)).append(' ').append(dash(version)).append("\" ")
+                .append(status).append(' ').append(bytesOut).append(" \"");
+        quoted(b, referer).append("\" \"");
+        quoted(b, userAgent).append("\" \"");
+        quoted(b, vhost).append("\" ");
+        seconds(b, totalNanos).append(' ');
+        seconds(b, backend == null ? -1 : backendNanos).append(' ')
+                .append(dash(frontendKey)).append(' ').append(dash(backend)).append(' ')
+                .append(backendStatus > 0 ? String.valueOf(backendStatus) : "-").append(' ')
+                .append(totalNanos / 1_000_000).append(' ')
+                .append(backend == null ? "-" : String.valueOf(backendNanos / 1_000_000)).append(' ')
+                .append(bytesIn);
+        LINES.info(b.toString());
+    }
+
+    private static String now() {
+        long second = System.currentTimeMillis() / 1000;
+        Stamp s = stamp;
+        if (s.second() != second) {
+            s = new Stamp(second, CLF.format(Instant.ofEpochSecond(second)));
+            stamp = s;
+        }
+        return s.text();
+    }
+
+    private static StringBuilder seconds(StringBuilder b, long nanos) {
+        if (nanos < 0) {
+            return b.append('-');
+        }
+        long ms = nanos / 1_000_000;
+        b.append(ms / 1000).append('.');
+        long frac = ms % 1000;
+        if (frac < 100) {
+            b.append('0');
+        }
+        if (frac < 10) {
+            b.append('0');
+        }
+        return b.append(frac);
+    }
+
+    private static String dash(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    /** Quotes and backslashes are escaped so a client cannot break the line's fields. */
+    private static StringBuilder quoted(StringBuilder b, String s) {
+        if (s == null || s.isEmpty()) {
+            return b.append('-');
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b;
+    }
+}
