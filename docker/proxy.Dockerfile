@@ -45,8 +45,9 @@ ENV PORT=80 LOG_DIR=/logs
 EXPOSE 80
 VOLUME /logs
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["/opt/portier/proxy-healthcheck"]
-# JVM flags: JAVA_TOOL_OPTIONS; proxy flags: arguments of `docker run IMAGE ...`
-ENTRYPOINT ["/opt/portier/daylog", "proxy", "java", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseParallelGC", "-jar", "/opt/portier/portier-proxy-all.jar"]
+# JVM flags: JAVA_TOOL_OPTIONS; proxy flags: arguments of `docker run IMAGE ...`.
+# No daylog here: the proxy writes $LOG_DIR/<day>.access.log and <day>.proxy.log itself (Logback).
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseParallelGC", "-jar", "/opt/portier/portier-proxy-all.jar"]
 LABEL org.opencontainers.image.title="portier proxy" dev.portier.role=proxy
 
 # The jar built on the host. The bracket makes it a pattern that may match nothing (the daylog

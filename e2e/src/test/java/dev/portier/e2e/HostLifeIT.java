@@ -161,8 +161,8 @@ class HostLifeIT {
             assertDayLog(logs.resolve("proxy"), "proxy", "ready: routes from");
             assertDayLog(logs.resolve("redis"), "redis", "Ready to accept connections");
             assertDayLog(logs.resolve("web"), "request", "url:/");
-            // TODO(access log): the proxy's access log is not written yet (a colleague adds it); its
-            // day files are to land in <log-root>/proxy too, next to the proxy's own log
+            // one access line per request through port 80, next to the proxy's own log
+            assertDayLog(logs.resolve("proxy"), "access", "\"GET / HTTP/1.1\" 200");
         } finally {
             if (watch != null) {
                 stop(watch);
