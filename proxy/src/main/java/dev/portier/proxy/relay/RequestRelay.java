@@ -239,8 +239,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         keepAlive = rc.settings().httpKeepAlive() && HttpUtil.isKeepAlive(req);
         hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         HttpHeaders h = req.headers();
+        // h2c is not passed on: we speak HTTP/1.1 to backends, and a backend switching to HTTP/2
+        // mid-request (Java's HttpClient asks by default) would get a request it cannot finish
         upgrade = h.contains(HttpHeaderNames.UPGRADE) && h.containsValue(HttpHeaderNames.CONNECTION,
-                HttpHeaderValues.UPGRADE, true);
+                HttpHeaderValues.UPGRADE, true) && !"h2c".equalsIgnoreCase(h.get(HttpHeaderNames.UPGRADE).trim());
         debug = h.contains(X_DEBUG);
         headRequest = HttpMethod.HEAD.equals(req.method());
         clientHttp10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);

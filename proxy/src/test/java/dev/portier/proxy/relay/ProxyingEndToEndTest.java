@@ -145,6 +145,17 @@ class ProxyingEndToEndTest {
     }
 
     @Test
+    void anH2cUpgradeRequestIsServedAsPlainHttp11() throws Exception {
+        RawBackend b = pathEcho("h2c.test");
+        RawHttp.Message r = h.client().send("GET /h2c HTTP/1.1\r\nHost: h2c.test\r\n"
+                + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n").read();
+        assertEquals(200, r.status());
+        RawHttp.Message seen = b.requests.get(0);
+        assertFalse(seen.has("upgrade"), "h2c must not reach the backend: " + seen.headers());
+        assertFalse(seen.has("http2-settings"), seen.headers().toString());
+    }
+
+    @Test
     void hopByHopRequestHeadersAreNotForwarded() throws Exception {
         RawBackend b = pathEcho("hop.test");
 
