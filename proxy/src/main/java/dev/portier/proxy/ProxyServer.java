@@ -12,6 +12,7 @@ import dev.portier.proxy.routing.RouteSource;
 import dev.portier.proxy.server.ClientChannelInitializer;
 import dev.portier.proxy.server.ConnectionLimiter;
 import dev.portier.proxy.server.Drain;
+import dev.portier.proxy.server.TlsContexts;
 import dev.portier.proxy.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -46,6 +47,7 @@ public final class ProxyServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final ProxyMetrics metrics;
     private AdminServer admin;
+    private TlsContexts tls;
 
     private ProxyServer(ProxySettings settings, RouteSource routes) {
         this.settings = settings;
@@ -57,7 +59,8 @@ public final class ProxyServer implements AutoCloseable {
         LogFiles.configure(settings.effectiveLogDir());
         this.metrics = new ProxyMetrics(settings.statsdHost(), settings.statsdPort(), settings.statsdFlavor());
         registerGauges();
-        RelayContext relay = new RelayContext(settings, routes, pools, new ErrorPages(settings.staticDir()),
+        ErrorPages errorPages = new ErrorPages(settings.staticDir());
+        RelayContext relay = new RelayContext(settings, routes, pools, errorPages,
                 "portier/" + version(), "http", drain, metrics);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -67,7 +70,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ClientChannelInitializer(relay, limiter, clients));
+                .childHandler(new ClientChannelInitializer(relay, limiter, clients, null));
         if (transport.isEpoll()) {
             // lets a new proxy process bind the same port before the old one drains
             b.option(EpollChannelOption.SO_REUSEPORT, true);
@@ -79,6 +82,18 @@ public final class ProxyServer implements AutoCloseable {
                 listeners.add(ch);
                 LOG.info("listening on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
                         settings.workers());
+            }
+            if (!settings.httpsListen().isEmpty()) {
+                tls = new TlsContexts(settings.tlsCertificates(), 5_000);
+                RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
+                        "portier/" + version(), "https", drain, metrics);
+                ServerBootstrap https = b.clone().childHandler(
+                        new ClientChannelInitializer(secure, limiter, clients, tls.mapping()));
+                for (InetSocketAddress address : settings.httpsListen()) {
+                    Channel ch = https.bind(address).syncUninterruptibly().channel();
+                    listeners.add(ch);
+                    LOG.info("listening on {} (HTTPS)", ch.localAddress());
+                }
             }
             if (settings.adminPort() >= 0) {
                 admin = new AdminServer(new InetSocketAddress(settings.adminBind(), settings.adminPort()), routes,
@@ -131,6 +146,11 @@ public final class ProxyServer implements AutoCloseable {
         if (routed != null) {
             pools.retainOnly(routed);
         }
+    }
+
+    /** The port of the n-th listener (HTTP ones first, then HTTPS). */
+    public int port(int n) {
+        return ((InetSocketAddress) listeners.get(n).localAddress()).getPort();
     }
 
     /** The port the first listener is bound to (useful with port 0). */
@@ -198,6 +218,9 @@ public final class ProxyServer implements AutoCloseable {
         group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
         if (admin != null) {
             admin.close();
+        }
+        if (tls != null) {
+            tls.close();
         }
         pools.close();
         routes.close();

@@ -45,7 +45,7 @@ public final class ConfigFile {
             "maxHeaderSize", "poolIdlePerBackend", "maxConnections", "logDir", "adminPort", "adminBind", "statsdHost",
             "statsdPort", "statsdFlavor");
     private static final Set<String> HTTP = Set.of("port", "bind");
-    private static final Set<String> HTTPS = Set.of("port", "bind", "key", "cert", "ca", "passphrase", "ciphers",
+    private static final Set<String> HTTPS = Set.of("port", "bind", "key", "cert", "ca", "passphrase", "ciphers", "certificates",
             "honorCipherOrder", "secureProtocol", "secureOptions");
     private static final Set<String> BIND = Set.of("address", "port");
 
@@ -116,12 +116,12 @@ public final class ConfigFile {
 
         JsonNode https = object("https", root.get("https"));
         if (https != null) {
-            httpsSection("https", https, n);
+            httpsSection("https", https, base, d);
         }
         JsonNode oldHttps = server == null ? null : object("server.https", server.get("https"));
         if (oldHttps != null) {
             n.warn("server.https: Hipache 0.3.1 layout, read as https");
-            httpsSection("server.https", oldHttps, n);
+            httpsSection("server.https", oldHttps, base, d);
         }
 
         applyRedis(root, d);
@@ -292,20 +292,75 @@ public final class ConfigFile {
         return out;
     }
 
-    private static void httpsSection(String name, JsonNode https, Notices n) {
+    /**
+     * Hipache's {@code https} section: port (443), bind (an address or an array), cert + key
+     * (+ passphrase) as the default certificate; ours: {@code certificates}, an array of
+     * {@code {cert, key, passphrase, hosts}} chosen by SNI.
+     */
+    private static void httpsSection(String name, JsonNode https, Path base, SettingsDraft d) {
+        Notices n = d.notices;
         checkKeys(name + ".", https, HTTPS, n);
         JsonNode port = https.get("port");
-        if (!absent(port)) {
-            ConfigValues.port(name + ".port", port);
+        int p = absent(port) ? 443 : ConfigValues.port(name + ".port", port);
+        List<String> binds = new ArrayList<>();
+        JsonNode bind = https.get("bind");
+        if (absent(bind)) {
+            binds.add("0.0.0.0");
+        } else if (bind.isArray()) {
+            bind.forEach(b -> binds.add(ConfigValues.string(name + ".bind", b)));
+        } else {
+            binds.add(ConfigValues.string(name + ".bind", bind));
         }
-        if (!absent(https.get("passphrase"))) {
-            ConfigValues.secret(name + ".passphrase", https.get("passphrase"));
+        if (binds.isEmpty()) {
+            binds.add("0.0.0.0"); // Hipache's example has "bind": [], meaning every address
         }
-        if (https.has("secureProtocol")) {
-            n.ignore(name + ".secureProtocol: ignored; only TLS 1.2 and 1.3 will be offered");
+        List<java.net.InetSocketAddress> listen = new ArrayList<>();
+        for (String b : binds) {
+            listen.add(new java.net.InetSocketAddress(b, p));
         }
-        n.warn(name + ": accepted, but the HTTPS listener is not served yet (a later release adds it); "
-                + "only the HTTP listeners start");
+        List<TlsCertificate> certs = new ArrayList<>();
+        if (!absent(https.get("cert")) || !absent(https.get("key"))) {
+            certs.add(certificate(name, https, base, List.of()));
+        }
+        JsonNode list = https.get("certificates");
+        if (!absent(list)) {
+            if (!list.isArray()) {
+                throw ConfigValues.bad(name + ".certificates", "an array of {cert, key, hosts}", list);
+            }
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode c = list.get(i);
+                List<String> hosts = new ArrayList<>();
+                if (c.has("hosts")) {
+                    c.get("hosts").forEach(h -> hosts.add(ConfigValues.string(name + ".certificates[].hosts", h)));
+                }
+                certs.add(certificate(name + ".certificates[" + i + "]", c, base, hosts));
+            }
+        }
+        if (certs.isEmpty()) {
+            throw new ConfigException(name + ": cert and key (PEM files) are needed for the HTTPS listener");
+        }
+        for (String ignored : new String[] {"ca", "ciphers", "honorCipherOrder", "secureOptions", "secureProtocol"}) {
+            if (https.has(ignored)) {
+                n.ignore(name + "." + ignored + ": ignored; TLS 1.2 and 1.3 with modern ciphers are offered");
+            }
+        }
+        d.settings.httpsListen = listen;
+        d.settings.tlsCertificates = certs;
+    }
+
+    private static TlsCertificate certificate(String name, JsonNode c, Path base, List<String> hosts) {
+        if (absent(c.get("cert")) || absent(c.get("key"))) {
+            throw new ConfigException(name + ": both cert and key (PEM files) are needed");
+        }
+        Path cert = ConfigValues.path(name + ".cert", c.get("cert"), base);
+        Path key = ConfigValues.path(name + ".key", c.get("key"), base);
+        for (Path f : new Path[] {cert, key}) {
+            if (!java.nio.file.Files.isReadable(f)) {
+                throw new ConfigException(name + ": file \"" + f + "\" cannot be read");
+            }
+        }
+        String passphrase = absent(c.get("passphrase")) ? null : ConfigValues.secret(name + ".passphrase", c.get("passphrase"));
+        return new TlsCertificate(cert, key, passphrase, hosts);
     }
 
     /** {@code driver}, or the old {@code redisHost}/{@code redisPort}/{@code redisDatabase}/{@code redisPassword}. */

@@ -48,6 +48,9 @@ import java.util.Objects;
  * @param statsdHost        StatsD agent to push metrics to ({@code server.statsdHost}, env STATSD_HOST; default none)
  * @param statsdPort        its UDP port ({@code server.statsdPort}, default 8125)
  * @param statsdFlavor      datadog, etsy or telegraf ({@code server.statsdFlavor}, default datadog)
+ * @param httpsListen       HTTPS listeners ({@code https.port}, default 443, and {@code https.bind}); empty: none
+ * @param tlsCertificates   certificates for HTTPS, the first the default ({@code https.cert}/{@code https.key},
+ *                          then {@code https.certificates})
  */
 public record ProxySettings(
         List<InetSocketAddress> listen,
@@ -76,10 +79,14 @@ public record ProxySettings(
         String adminBind,
         String statsdHost,
         int statsdPort,
-        String statsdFlavor) {
+        String statsdFlavor,
+        List<InetSocketAddress> httpsListen,
+        List<TlsCertificate> tlsCertificates) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
+        httpsListen = List.copyOf(httpsListen);
+        tlsCertificates = List.copyOf(tlsCertificates);
         Objects.requireNonNull(readRedis, "readRedis");
         Objects.requireNonNull(writeRedis, "writeRedis");
         Objects.requireNonNull(balancing, "balancing");
@@ -92,7 +99,7 @@ public record ProxySettings(
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
                 Duration.ofMillis(1000), 65_536, 1024, false, null, Duration.ofSeconds(30),
-                null, -1, "127.0.0.1", null, 8125, "datadog");
+                null, -1, "127.0.0.1", null, 8125, "datadog", List.of(), List.of());
     }
 
     /** Where log files go: {@code logDir}, else the directory of Hipache's {@code accessLog} file; null for none. */
@@ -134,6 +141,8 @@ public record ProxySettings(
         public String statsdHost;
         public int statsdPort;
         public String statsdFlavor;
+        public List<InetSocketAddress> httpsListen;
+        public List<TlsCertificate> tlsCertificates;
 
         Builder(ProxySettings s) {
             listen = s.listen;
@@ -163,6 +172,8 @@ public record ProxySettings(
             statsdHost = s.statsdHost;
             statsdPort = s.statsdPort;
             statsdFlavor = s.statsdFlavor;
+            httpsListen = s.httpsListen;
+            tlsCertificates = s.tlsCertificates;
         }
 
         public Builder redis(RedisDriverUrl url) {
@@ -176,7 +187,7 @@ public record ProxySettings(
                     connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
                     deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
                     poolIdlePerBackend, debug, accessLog, drainTimeout, logDir, adminPort, adminBind, statsdHost,
-                    statsdPort, statsdFlavor);
+                    statsdPort, statsdFlavor, httpsListen, tlsCertificates);
         }
     }
 }

@@ -4,6 +4,9 @@ import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.relay.RequestRelay;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -15,19 +18,26 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     private final RelayContext relay;
     private final ConnectionLimiter limiter;
     private final ChannelGroup clients;
+    private final Mapping<String, SslContext> tls;
 
-    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter, ChannelGroup clients) {
+    /** @param tls SNI name → TLS context for an HTTPS listener, null for plain HTTP */
+    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter, ChannelGroup clients,
+                                    Mapping<String, SslContext> tls) {
         this.relay = relay;
         this.limiter = limiter;
         this.clients = clients;
+        this.tls = tls;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
         long idleMs = relay.settings().clientIdleTimeout().toMillis();
+        ch.pipeline().addLast("limit", limiter);
+        if (tls != null) {
+            ch.pipeline().addLast("tls", new SniHandler(tls));
+        }
         ch.pipeline()
-                .addLast("limit", limiter)
                 // reader-idle only: the relay acts on it only between requests, and a writer or all-idle
                 // timer would put a listener on every write
                 .addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))

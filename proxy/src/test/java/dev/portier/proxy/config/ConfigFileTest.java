@@ -51,8 +51,8 @@ class ConfigFileTest {
                     "ca": [],
                     "secureProtocol": "SSLv23_method",
                     "secureOptions": 50331648,
-                    "key": "/etc/ssl/ssl.key",
-                    "cert": "/etc/ssl/ssl.crt",
+                    "key": "ssl.key",
+                    "cert": "ssl.crt",
                     "passphrase": "tls-secret",
                     "ciphers": "EECDH+AESGCM:!aNULL",
                     "honorCipherOrder": true
@@ -81,8 +81,8 @@ class ConfigFileTest {
                     "address6": ["::1"],
                     "https": {
                         "port": 443,
-                        "key": "/etc/ssl/ssl.key",
-                        "cert": "/etc/ssl/ssl.crt"
+                        "key": "ssl.key",
+                        "cert": "ssl.crt"
                     }
                 },
                 "redisHost": "10.1.2.3",
@@ -117,7 +117,10 @@ class ConfigFileTest {
         assertEquals(d.maxConnections(), s.maxConnections());
         assertEquals(d.maxHeaderSize(), s.maxHeaderSize());
 
-        assertTrue(has(loaded.warnings(), "https: accepted, but the HTTPS listener is not served yet"), loaded.warnings().toString());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 443)), s.httpsListen(), "an empty https.bind means every address");
+        assertEquals(1, s.tlsCertificates().size());
+        assertEquals("tls-secret", s.tlsCertificates().get(0).passphrase());
+        assertTrue(has(loaded.ignored(), "https.ciphers: ignored"), loaded.ignored().toString());
         assertTrue(has(loaded.warnings(), "user, group: ignored"), loaded.warnings().toString());
         assertTrue(has(loaded.warnings(), "server.deadBackendOn500: true, so a backend answering 500 is marked dead"),
                 loaded.warnings().toString());
@@ -148,7 +151,7 @@ class ConfigFileTest {
         assertTrue(has(w, "server.port: Hipache 0.3.1 layout, read as http.port"), w.toString());
         assertTrue(has(w, "server.address, server.address6: Hipache 0.3.1 layout, read as http.bind"), w.toString());
         assertTrue(has(w, "server.https: Hipache 0.3.1 layout"), w.toString());
-        assertTrue(has(w, "server.https: accepted, but the HTTPS listener is not served yet"), w.toString());
+        assertEquals(443, s.httpsListen().get(0).getPort(), "0.3.1's server.https is read as https");
         assertTrue(has(w, "redisHost, redisPort, redisDatabase, redisPassword: old Hipache keys, read as driver"), w.toString());
         assertTrue(has(loaded.ignored(), "server.lruCache: ignored"), loaded.ignored().toString());
         assertFalse(has(w, "unknown key"), w.toString());
@@ -285,7 +288,7 @@ class ConfigFileTest {
     void keysThatMeanNothingHereAreAcceptedAndListedAsIgnored() throws IOException {
         LoadedSettings loaded = load("""
                 {"server": {"lruCache": {"size": 5, "ttl": 5}, "maxSockets": 100},
-                 "https": {"secureProtocol": "TLSv1_2_method"}}
+                 "https": {"secureProtocol": "TLSv1_2_method", "cert": "ssl.crt", "key": "ssl.key"}}
                 """);
         assertEquals(3, loaded.ignored().size(), loaded.ignored().toString());
         assertTrue(has(loaded.ignored(), "server.lruCache: ignored"));
@@ -395,6 +398,12 @@ class ConfigFileTest {
     }
 
     private Path write(String json) throws IOException {
+        // the examples' https.cert and https.key, relative to the config file: they must be readable
+        for (String pem : new String[] {"ssl.crt", "ssl.key"}) {
+            if (!Files.exists(dir.resolve(pem))) {
+                Files.writeString(dir.resolve(pem), "PEM");
+            }
+        }
         Path file = Files.createTempFile(dir, "config", ".json");
         Files.writeString(file, json);
         return file;
