@@ -1,0 +1,114 @@
+package dev.portier.proxy.accesslog;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The per-day files as several processes share them, and the async queue when the disk falls behind. */
+class LogFilesTest {
+
+    private static final Pattern WHOLE = Pattern.compile("^10\\.0\\.0\\.[12] - - \\[[^\\]]+\\] \"GET /(parent|child)-\\d+ "
+            + "HTTP/1\\.1\" 200 5 \"-\" \"(parent|child)\" \"multi\\.test\" 0\\.001 0\\.000 multi\\.test "
+            + "http://127\\.0\\.0\\.1:1 200 1 0 0$");
+
+    @Test
+    void twoProcessesAppendingToOneDayFileWriteOnlyWholeLines(@TempDir Path dir) throws Exception {
+        int childLines = 2_000;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                AppendLinesMain.class.getName(), dir.toString(), String.valueOf(childLines))
+                .redirectErrorStream(true).start();
+        LogFiles.configure(dir);
+        int parentLines = 0;
+        // keep writing while the child does, so the two really interleave in the file
+        while ((child.isAlive() || parentLines < 1000) && parentLines < 5_000) {
+            AccessLog.log("10.0.0.1", "GET", "/parent-" + parentLines, "HTTP/1.1", 200, 5, null, "parent",
+                    "multi.test", 1_000_000, 500_000, "multi.test", "http://127.0.0.1:1", 200, 0);
+            parentLines++;
+        }
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child did not finish");
+        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, child.exitValue(), out);
+        long childDropped = Long.parseLong(out.lines().filter(l -> l.startsWith("dropped ")).findFirst()
+                .orElseThrow(() -> new AssertionError("child said: " + out)).substring(8).trim());
+        Path file = dir.resolve(LocalDate.now(ZoneOffset.UTC) + ".access.log");
+        long childWritten = childLines - childDropped;
+
+        // the child stopped its logging before it exited: all its lines are in the file
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertEquals(childWritten, count(file, "/child-"), "child lines; the child said: " + out);
+            assertTrue(count(file, "/parent-") > 0, "parent lines");
+        });
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines) {
+            assertTrue(WHOLE.matcher(line).matches(), "torn or merged line: " + line);
+        }
+        assertEquals(childWritten, count(file, "/child-"));
+    }
+
+    private static long count(Path file, String needle) throws java.io.IOException {
+        return Files.readAllLines(file).stream().filter(l -> l.contains(needle)).count();
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        LoggerContext ctx = new LoggerContext();
+        ctx.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+        CountDownLatch release = new CountDownLatch(1);
+        AppenderBase<ILoggingEvent> stuckDisk = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent e) {
+                try {
+                    release.await();
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        stuckDisk.setContext(ctx);
+        stuckDisk.start();
+        LongAdder dropped = new LongAdder();
+        CountingAsyncAppender async = new CountingAsyncAppender(dropped);
+        async.setContext(ctx);
+        async.setQueueSize(4);
+        async.setDiscardingThreshold(0);
+        async.setNeverBlock(true);
+        async.addAppender(stuckDisk);
+        async.start();
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                async.doAppend(new LoggingEvent("x", ctx.getLogger("x"), ch.qos.logback.classic.Level.INFO, "line " + i,
+                        null, null));
+            }
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "appending blocked");
+            // four wait in the queue, a few were taken by the stuck writer before it stuck: the rest are counted
+            assertTrue(dropped.sum() >= 80 && dropped.sum() <= 96, "dropped " + dropped.sum() + " started "
+                    + async.isStarted() + " queued " + async.getNumberOfElementsInQueue() + " "
+                    + ctx.getStatusManager().getCopyOfStatusList());
+        } finally {
+            release.countDown();
+            async.stop();
+            ctx.stop();
+        }
+    }
+
+}
