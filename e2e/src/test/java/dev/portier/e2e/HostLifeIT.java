@@ -111,12 +111,12 @@ class HostLifeIT {
             // --- v2 under continuous load
             Load load = new Load(proxyPort, 4);
             load.start();
-            Thread.sleep(1000);
+            moreRequests(load, 200); // an observation window measured in requests, not time
             long v2Written = System.nanoTime();
             Files.writeString(wanted, "v2\n");
             await("v2 live", Duration.ofSeconds(60), () -> load.firstSeen("v2") > 0);
             await("v2 recorded", Duration.ofSeconds(10), () -> read(deployed).equals("v2"));
-            Thread.sleep(1000);
+            moreRequests(load, 200); // an observation window measured in requests, not time
             double v1ToV2 = (load.firstSeen("v2") - v2Written) / 1e9;
             double v1Overlap = Math.max(0, load.lastSeen("v1") - load.firstSeen("v2")) / 1e6;
 
@@ -124,7 +124,7 @@ class HostLifeIT {
             Files.writeString(wanted, "v3\n");
             await("the deploy of v3 refused", Duration.ofSeconds(60), () -> output().contains("deploy of v3 failed"));
             long afterRefusal = System.nanoTime();
-            Thread.sleep(1000);
+            moreRequests(load, 200); // an observation window measured in requests, not time
             assertEquals("v2", body(), "v2 must stay live after the refused v3");
             assertEquals(0, load.countSince("v3", 0), "v3 never receives traffic");
             assertTrue(load.countSince("v2", afterRefusal) > 0);
@@ -136,7 +136,7 @@ class HostLifeIT {
             Files.writeString(wanted, "v1\n");
             await("v1 live again", Duration.ofSeconds(60), () -> load.firstSeen("v1") > v1Written);
             double v2ToV1 = (load.firstSeen("v1") - v1Written) / 1e9;
-            Thread.sleep(1000);
+            moreRequests(load, 200); // an observation window measured in requests, not time
             load.stop();
             assertTrue(output().contains("rolling back to kept container"), "watch rolled back instead of deploying anew");
             assertEquals(List.of(v1Container), webContainers("v1"), "the rollback reused the kept v1 container");
@@ -437,14 +437,15 @@ class HostLifeIT {
         return out;
     }
 
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
+    private static void await(String what, Duration timeout, BooleanSupplier condition) {
+        org.awaitility.Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(condition::getAsBoolean);
+    }
+
+    /** Waits until the load generator has sent {@code n} more requests. */
+    private static void moreRequests(Load load, long n) {
+        long from = load.requests.get();
+        await(n + " more requests", Duration.ofSeconds(30), () -> load.requests.get() >= from + n);
     }
 
     private static String read(Path p) {

@@ -16,6 +16,7 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_PROTOCOL = AsciiString.cached("x-forwarded-protocol");
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
 
     private ForwardedHeaders() {
     }
@@ -60,7 +61,7 @@ final class ForwardedHeaders {
             }
         }
         h.remove(HttpHeaderNames.CONNECTION);
-        h.remove(HttpHeaderNames.KEEP_ALIVE);
+        h.remove(KEEP_ALIVE);
         h.remove(PROXY_CONNECTION);
         h.remove(HttpHeaderNames.TE);
         h.remove(HttpHeaderNames.TRAILER);
