@@ -116,6 +116,8 @@ public final class ProxyServer implements AutoCloseable {
         metrics.gauge("portier.routes.age.seconds", "seconds since the table last changed", routes,
                 r -> r.lastUpdateMillis() == 0 ? Double.NaN : (System.currentTimeMillis() - r.lastUpdateMillis()) / 1000.0);
         metrics.gauge("portier.redis.up", "1 when Redis is reachable", routes, r -> r.redisConnected() ? 1 : 0);
+        metrics.counter("portier.log.dropped", "log lines dropped because the disk fell behind",
+                LogFiles.class, c -> LogFiles.droppedLines());
     }
 
     public ProxyMetrics metrics() {

@@ -23,12 +23,20 @@ public final class LogFiles {
     /** The logger access lines go to. */
     public static final String ACCESS_LOGGER = "portier.access";
     static final int HISTORY_DAYS = 30;
+    /** Lines held in memory while the disk is slow; past this, lines are dropped and counted. */
+    static final int QUEUE_LINES = 16_384;
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LogFiles.class);
 
     private LogFiles() {
     }
 
     private static final java.util.Set<Path> STARTED = new java.util.HashSet<>();
+    private static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder();
+
+    /** Access and proxy log lines dropped because the writer fell behind (a slow or full disk), since start. */
+    public static long droppedLines() {
+        return DROPPED.sum();
+    }
 
     /**
      * Sends access lines to per-day files in {@code dir}, or turns them off when dir is null and no
@@ -101,12 +109,14 @@ public final class LogFiles {
     }
 
     private static AsyncAppender async(LoggerContext ctx, String name, RollingFileAppender<ILoggingEvent> file) {
-        AsyncAppender async = new AsyncAppender();
+        AsyncAppender async = new CountingAsyncAppender(DROPPED);
         async.setContext(ctx);
         async.setName(name);
-        async.setQueueSize(16_384);
+        async.setQueueSize(QUEUE_LINES);
         async.setDiscardingThreshold(0);
         async.setNeverBlock(true);
+        // at exit Logback waits this long for queued lines (its default, 1 s, loses them on a slow disk)
+        async.setMaxFlushTime(10_000);
         async.setIncludeCallerData(false);
         async.addAppender(file);
         async.start();

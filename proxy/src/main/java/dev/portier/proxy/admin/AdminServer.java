@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
+import dev.portier.proxy.server.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,11 +12,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -26,7 +25,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -53,17 +51,26 @@ public final class AdminServer implements AutoCloseable {
      * @param listening whether the public listeners are bound (healthz is 503 otherwise)
      */
     public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening) {
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("portier-admin", true),
-                NioIoHandler.newFactory());
-        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        Transport transport = Transport.best();
+        group = transport.newGroup(1, "portier-admin");
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
                                 new Endpoints(routes, metrics, listening));
                     }
-                })
-                .bind(address).syncUninterruptibly().channel();
+                });
+        if (transport.isEpoll()) {
+            // the new process of an upgrade binds the admin port while the old one drains, as on the public port
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        try {
+            channel = b.bind(address).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
         LOG.info("admin listener on {} (/healthz, /metrics, /routes)", channel.localAddress());
     }
 
@@ -114,12 +121,16 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private FullHttpResponse health() throws Exception {
-            boolean up = listening.getAsBoolean();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", up ? "ok" : "not listening");
-            body.put("redis", routes.redisConnected() ? "up" : "down");
-            body.put("frontends", routes.frontendCount());
+            boolean redis = routes.redisConnected();
             long last = routes.lastUpdateMillis();
+            // Redis down and nothing ever read: every request would get a 503, so this proxy is not healthy
+            boolean hasTable = redis || last != 0;
+            boolean listens = listening.getAsBoolean();
+            boolean up = listens && hasTable;
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("status", up ? "ok" : !listens ? "not listening" : "no routing table");
+            body.put("redis", redis ? "up" : "down");
+            body.put("frontends", routes.frontendCount());
             body.put("routesAgeSeconds", last == 0 ? null : (System.currentTimeMillis() - last) / 1000);
             return text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     JSON.writeValueAsString(body) + "\n", "application/json");

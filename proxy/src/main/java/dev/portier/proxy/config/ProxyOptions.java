@@ -53,6 +53,22 @@ public final class ProxyOptions {
                     + "(env ADMIN_PORT; file server.adminPort; default 9180).")
     String adminPort;
 
+    @Option(names = "--admin-bind", paramLabel = "ADDR",
+            description = "Admin listener address (env ADMIN_BIND; file server.adminBind; default 127.0.0.1).")
+    String adminBind;
+
+    @Option(names = "--statsd-host", paramLabel = "HOST",
+            description = "StatsD agent to push metrics to (env STATSD_HOST; file server.statsdHost; default none).")
+    String statsdHost;
+
+    @Option(names = "--statsd-port", paramLabel = "N",
+            description = "StatsD agent's UDP port (env STATSD_PORT; file server.statsdPort; default 8125).")
+    String statsdPort;
+
+    @Option(names = "--statsd-flavor", paramLabel = "datadog|etsy|telegraf",
+            description = "StatsD line format (env STATSD_FLAVOR; file server.statsdFlavor; default datadog).")
+    String statsdFlavor;
+
     @Option(names = "--debug", description = "Verbose logging (file server.debug).")
     boolean debug;
 

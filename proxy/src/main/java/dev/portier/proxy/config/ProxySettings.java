@@ -44,10 +44,13 @@ import java.util.Objects;
  *                          {@code --log-dir}; default: the directory of {@code server.accessLog}, else none)
  * @param adminPort         admin listener port for /healthz, /metrics, /routes ({@code server.adminPort},
  *                          env ADMIN_PORT, {@code --admin-port}; default 9180; 0 any free port; -1 off)
- * @param adminBind         admin listener address ({@code server.adminBind}, default 127.0.0.1)
- * @param statsdHost        StatsD agent to push metrics to ({@code server.statsdHost}, env STATSD_HOST; default none)
- * @param statsdPort        its UDP port ({@code server.statsdPort}, default 8125)
- * @param statsdFlavor      datadog, etsy or telegraf ({@code server.statsdFlavor}, default datadog)
+ * @param adminBind         admin listener address ({@code server.adminBind}, env ADMIN_BIND, {@code --admin-bind};
+ *                          default 127.0.0.1)
+ * @param statsdHost        StatsD agent to push metrics to ({@code server.statsdHost}, env STATSD_HOST,
+ *                          {@code --statsd-host}; default none)
+ * @param statsdPort        its UDP port ({@code server.statsdPort}, env STATSD_PORT, {@code --statsd-port}; default 8125)
+ * @param statsdFlavor      datadog, etsy or telegraf ({@code server.statsdFlavor}, env STATSD_FLAVOR,
+ *                          {@code --statsd-flavor}; default datadog)
  * @param httpsListen       HTTPS listeners ({@code https.port}, default 443, and {@code https.bind}); empty: none
  * @param tlsCertificates   certificates for HTTPS, the first the default ({@code https.cert}/{@code https.key},
  *                          then {@code https.certificates})

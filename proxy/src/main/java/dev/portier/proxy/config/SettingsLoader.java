@@ -27,7 +27,10 @@ public final class SettingsLoader {
     /** The admin listener's port when nothing names one (on 127.0.0.1). */
     public static final int DEFAULT_ADMIN_PORT = 9180;
     public static final String ENV_ADMIN_PORT = "ADMIN_PORT";
+    public static final String ENV_ADMIN_BIND = "ADMIN_BIND";
     public static final String ENV_STATSD_HOST = "STATSD_HOST";
+    public static final String ENV_STATSD_PORT = "STATSD_PORT";
+    public static final String ENV_STATSD_FLAVOR = "STATSD_FLAVOR";
 
     private SettingsLoader() {
     }
@@ -90,6 +93,15 @@ public final class SettingsLoader {
         if ((v = get(env, ENV_STATSD_HOST)) != null) {
             d.settings.statsdHost = v.trim();
         }
+        if ((v = get(env, ENV_ADMIN_BIND)) != null) {
+            d.settings.adminBind = v.trim();
+        }
+        if ((v = get(env, ENV_STATSD_PORT)) != null) {
+            d.settings.statsdPort = ConfigValues.port(ENV_STATSD_PORT, text(v));
+        }
+        if ((v = get(env, ENV_STATSD_FLAVOR)) != null) {
+            d.settings.statsdFlavor = ConfigValues.statsdFlavor(ENV_STATSD_FLAVOR, text(v));
+        }
     }
 
     private static void applyFlags(ProxyOptions f, SettingsDraft d) {
@@ -122,6 +134,18 @@ public final class SettingsLoader {
         }
         if (f.adminPort != null) {
             d.settings.adminPort = ConfigValues.adminPort("--admin-port", text(f.adminPort));
+        }
+        if (f.adminBind != null) {
+            d.settings.adminBind = ConfigValues.string("--admin-bind", text(f.adminBind));
+        }
+        if (f.statsdHost != null) {
+            d.settings.statsdHost = ConfigValues.string("--statsd-host", text(f.statsdHost));
+        }
+        if (f.statsdPort != null) {
+            d.settings.statsdPort = ConfigValues.port("--statsd-port", text(f.statsdPort));
+        }
+        if (f.statsdFlavor != null) {
+            d.settings.statsdFlavor = ConfigValues.statsdFlavor("--statsd-flavor", text(f.statsdFlavor));
         }
         if (f.debug) {
             d.settings.debug = true;

@@ -2,6 +2,7 @@ package dev.portier.proxy.metrics;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -157,6 +158,15 @@ public final class ProxyMetrics implements AutoCloseable {
 
     public void gauge(String name, String description, Supplier<Number> value, String... tags) {
         Gauge.builder(name, value).description(description).tags(tags).strongReference(true).register(registry);
+    }
+
+    /**
+     * Registers a counter whose running total is kept elsewhere. Micrometer holds {@code source}
+     * weakly (there is no strongReference for function counters), so pass an object that lives as
+     * long as the proxy.
+     */
+    public <T> void counter(String name, String description, T source, ToDoubleFunction<T> total) {
+        FunctionCounter.builder(name, source, total).description(description).register(registry);
     }
 
     public MeterRegistry registry() {

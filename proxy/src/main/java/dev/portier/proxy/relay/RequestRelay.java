@@ -449,6 +449,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             if (code == 101 && upgrade) {
                 switching = true;
                 responseStarted = true;
+                backendStatus = code;
+                backendNanos = System.nanoTime() - backendStartNanos;
                 ctx.write(resp, ctx.voidPromise());
             } else if (code >= 100 && code < 200) {
                 interim = true;
@@ -664,7 +666,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         if (AccessLog.enabled()) {
             HttpHeaders h = request.headers();
             AccessLog.log(peerIp(), request.method().name(), request.uri(), clientHttp10 ? "HTTP/1.0" : "HTTP/1.1",
-                    status, bytesOut, h.get(HttpHeaderNames.REFERER), h.get(HttpHeaderNames.USER_AGENT), host,
+                    status, bytesOut, h.get(HttpHeaderNames.REFERER), h.get(HttpHeaderNames.USER_AGENT),
+                    // __ping__ and refused requests were never normalised: show the Host as sent
+                    host != null ? host : h.get(HttpHeaderNames.HOST),
                     totalNanos, backendNanos, key, backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null,
                     backendStatus, bytesIn);
         }
@@ -685,6 +689,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     // ---- upgrades ----
 
     private void startTunnel() {
+        // the exchange ends here for the log and metrics; the tunnel's bytes are not counted
+        record(101);
         Channel client = ctx.channel();
         Channel b = backend;
         backend = null;
