@@ -51,8 +51,20 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Netty re-checks a buffer's reference count and bounds on every access. Tests run with
+        // both checks (they never come through here); the running proxy skips them. Read once when
+        // Netty's buffer classes load, so this must come before anything touches a ByteBuf.
+        // -Dio.netty.buffer.checkAccessible=true (or checkBounds) turns a check back on.
+        defaultProperty("io.netty.buffer.checkAccessible", "false");
+        defaultProperty("io.netty.buffer.checkBounds", "false");
         int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     /** Runs the command and returns its exit status; never exits the JVM, so tests can call it. */

@@ -60,13 +60,30 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
     }
 
     private void scanForFolding(ByteBuf buffer, int from, int to) {
-        for (int i = from; i < to; i++) {
-            byte b = buffer.getByte(i);
-            if (lastWasLf && (b == ' ' || b == '\t')) {
+        if (from >= to) {
+            return;
+        }
+        if (lastWasLf && isBlank(buffer.getByte(from))) {
+            folded = true;
+        }
+        // only the byte after each line feed matters; indexOf finds them a word at a time
+        int i = from;
+        int lf;
+        while ((lf = buffer.indexOf(i, to, (byte) '\n')) >= 0) {
+            if (lf + 1 == to) {
+                lastWasLf = true;
+                return;
+            }
+            if (isBlank(buffer.getByte(lf + 1))) {
                 folded = true;
             }
-            lastWasLf = b == '\n';
+            i = lf + 1;
         }
+        lastWasLf = false;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
     }
 
     private void reject(List<Object> out, int from) {

@@ -1,5 +1,7 @@
 package dev.portier.proxy.server;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -29,6 +31,15 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         }
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
                 NioDatagramChannel.class);
+    }
+
+    /**
+     * The buffer allocator of client and backend connections: Netty's pooled allocator with its
+     * per-thread caches. Every buffer is allocated and released on one event loop, which is the case
+     * those caches serve best; the adaptive allocator (4.2's default) measured slower here.
+     */
+    public static ByteBufAllocator allocator() {
+        return PooledByteBufAllocator.DEFAULT;
     }
 
     public boolean isEpoll() {
