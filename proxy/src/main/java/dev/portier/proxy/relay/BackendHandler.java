@@ -2,7 +2,7 @@ package dev.portier.proxy.relay;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpObject;
+import dev.portier.proxy.wire.ResponseDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -15,10 +15,17 @@ import io.netty.util.ReferenceCountUtil;
 final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     private final IdleStateHandler timeout;
+    private final ResponseDecoder decoder;
     private RequestRelay owner;
 
-    BackendHandler(IdleStateHandler timeout) {
+    BackendHandler(IdleStateHandler timeout, ResponseDecoder decoder) {
         this.timeout = timeout;
+        this.decoder = decoder;
+    }
+
+    /** The connection's response parser, which must be told what each response answers. */
+    ResponseDecoder decoder() {
+        return decoder;
     }
 
     /** Takes the connection for an exchange; its silence timer starts now, not at its last use. */
@@ -39,8 +46,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         RequestRelay o = owner;
-        if (o != null && msg instanceof HttpObject http) {
-            o.onBackendRead(http);
+        if (o != null) {
+            o.onBackendRead(msg);
         } else {
             ReferenceCountUtil.release(msg);
             ctx.close();

@@ -2,12 +2,12 @@ package dev.portier.proxy.relay;
 
 import dev.portier.proxy.config.ProxySettings;
 import dev.portier.proxy.server.Transport;
+import dev.portier.proxy.wire.ResponseDecoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -54,10 +54,12 @@ public final class BackendPools implements AutoCloseable {
                         // the backend timeout counts silence from the backend; the relay restarts it
                         // whenever it sends, so a long upload is not taken for a silent backend
                         IdleStateHandler idle = new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS);
+                        // requests go out as bytes the relay writes itself (HeadWriter): no encoder
+                        ResponseDecoder decoder = new ResponseDecoder(settings.maxHeaderSize());
                         ch.pipeline()
                                 .addLast("idle", idle)
-                                .addLast("codec", new HttpClientCodec(8192, settings.maxHeaderSize(), 16 * 1024))
-                                .addLast("backend", new BackendHandler(idle));
+                                .addLast("codec", decoder)
+                                .addLast("backend", new BackendHandler(idle, decoder));
                     }
                 });
         return new BackendPool(b, settings.poolIdlePerBackend());

@@ -7,6 +7,14 @@ import dev.portier.proxy.relay.BackendHandler.BackendFailure;
 import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.server.Drain;
+import dev.portier.proxy.wire.BadMessage;
+import dev.portier.proxy.wire.BodyPart;
+import dev.portier.proxy.wire.HeadWriter;
+import dev.portier.proxy.wire.HeadWriter.ConnectionHeader;
+import dev.portier.proxy.wire.HeaderFields;
+import dev.portier.proxy.wire.RequestHead;
+import dev.portier.proxy.wire.ResponseHead;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,33 +23,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +52,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
 
-    private static final AsciiString X_DEBUG = AsciiString.cached("x-debug");
-    private static final AsciiString PING_HOST = AsciiString.cached("__ping__");
+    private static final String PING_HOST = "__ping__";
 
     private enum State { IDLE, ROUTING, CONNECTING, PROXYING, DRAINING, CLOSED }
 
@@ -68,15 +62,16 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private State state = State.IDLE;
 
     // one exchange; reset by startExchange()
-    private HttpRequest request;
-    private HttpRequest pipelined;
+    private RequestHead request;
+    /** A request (or a refusal of one) that came while this one was in flight. */
+    private Object pipelined;
     private boolean keepAlive;
     private boolean hasBody;
     private boolean upgrade;
     private boolean debug;
     private boolean headRequest;
     private boolean clientHttp10;
-    private HttpContent heldContent;
+    private BodyPart heldContent;
     private String host;
     private Lookup lookup;
     private int position;
@@ -94,6 +89,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private boolean switching;
     private boolean backendKeepAlive;
     private boolean closeAfterResponse;
+    private boolean chunkBody;
     private boolean backendReadPending;
     private boolean waitingBackendWritable;
     private FullHttpResponse drainThenSend;
@@ -101,10 +97,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private String peerIp;
     private int localPort;
+    private HeadWriter.Forwarding forwarding;
     private long backendStartNanos;
     private boolean clientReadWanted;
     // what the access log and metrics record of the exchange
     private boolean recorded;
+    /** The decoder refused the request: there is no head, but the refusal is logged and counted. */
+    private boolean refused;
     private int responseStatus;
     private int backendStatus;
     private long backendNanos;
@@ -149,16 +148,22 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         clientReadWanted = false;
-        if (msg instanceof HttpRequest req) {
+        if (msg instanceof RequestHead req) {
             if (state == State.IDLE) {
                 onRequest(req);
             } else if (state != State.CLOSED && pipelined == null) {
                 pipelined = req;
-            } else {
-                ReferenceCountUtil.release(req);
             }
-        } else if (msg instanceof HttpContent content) {
+        } else if (msg instanceof BodyPart content) {
             onClientContent(content);
+        } else if (msg instanceof BadMessage bad) {
+            if (state == State.IDLE) {
+                onBadRequest(bad);
+            } else if (!requestComplete && state != State.CLOSED) {
+                onBadBody(bad);
+            } else if (state != State.CLOSED && pipelined == null) {
+                pipelined = bad;
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
@@ -166,30 +171,35 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     // ---- request side ----
 
-    private void onRequest(HttpRequest req) {
-        startExchange(req);
-        DecoderResult result = req.decoderResult();
-        if (result.isFailure()) {
-            // the decoder's stand-in for a request it could not parse; it discards what follows
-            ReferenceCountUtil.release(req);
-            Throwable cause = result.cause();
-            HttpResponseStatus status = cause instanceof TooLongHttpHeaderException
-                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : HttpResponseStatus.BAD_REQUEST;
-            keepAlive = false;
-            sendError(status, "malformed request: " + cause.getMessage());
-            return;
+    /** The decoder's stand-in for a request it could not parse; it drops whatever follows. */
+    private void onBadRequest(BadMessage bad) {
+        request = null;
+        debug = false;
+        headRequest = false;
+        upgrade = false;
+        hasBody = false;
+        clientHttp10 = false;
+        startNanos = System.nanoTime();
+        resetExchange();
+        refused = true;
+        keepAlive = false;
+        requestComplete = false;
+        sendError(HttpResponseStatus.valueOf(bad.status()), "malformed request: " + bad.reason());
+    }
+
+    /** The body of the request in flight broke its framing. */
+    private void onBadBody(BadMessage bad) {
+        keepAlive = false;
+        if (responseStarted) {
+            closeAll();
+        } else {
+            sendError(HttpResponseStatus.BAD_REQUEST, "malformed body: " + bad.reason());
         }
-        if (!hasBody) {
-            // the decoder queued an empty last part right behind the head: take it now, so the
-            // request is known complete before anything is answered
-            state = State.ROUTING;
-            readClient();
-            if (state == State.CLOSED) {
-                return;
-            }
-        } else if (HttpUtil.isTransferEncodingChunked(req) && !HttpUtil.is100ContinueExpected(req)) {
+    }
+
+    private void onRequest(RequestHead req) {
+        startExchange(req);
+        if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
             // take the first chunk before a backend is chosen: a malformed first chunk size is then
             // refused (400 in onClientContent) before a single byte of the request reaches a backend;
             // the chunk waits in heldContent. (Not with Expect: 100-continue, whose body comes later.)
@@ -199,17 +209,16 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
-        if (hosts.size() != 1 || hosts.get(0).isBlank()) {
-            sendError(HttpResponseStatus.BAD_REQUEST, hosts.isEmpty() ? "no Host header" : "bad Host header");
+        String hostHeader = req.host();
+        if (req.hostCount() != 1 || hostHeader.isBlank()) {
+            sendError(HttpResponseStatus.BAD_REQUEST, req.hostCount() == 0 ? "no Host header" : "bad Host header");
             return;
         }
-        String hostHeader = hosts.get(0);
-        if (PING_HOST.contentEqualsIgnoreCase(hostHeader)) {
+        if (PING_HOST.equalsIgnoreCase(hostHeader)) {
             respondLocally(pong());
             return;
         }
-        if (req.method() == HttpMethod.CONNECT) {
+        if (req.isConnect()) {
             keepAlive = false;
             sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not proxied");
             return;
@@ -233,19 +242,22 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         }));
     }
 
-    private void startExchange(HttpRequest req) {
+    private void startExchange(RequestHead req) {
         request = req;
         startNanos = System.nanoTime();
-        keepAlive = rc.settings().httpKeepAlive() && HttpUtil.isKeepAlive(req);
-        hasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-        HttpHeaders h = req.headers();
-        // h2c is not passed on: we speak HTTP/1.1 to backends, and a backend switching to HTTP/2
-        // mid-request (Java's HttpClient asks by default) would get a request it cannot finish
-        upgrade = h.contains(HttpHeaderNames.UPGRADE) && h.containsValue(HttpHeaderNames.CONNECTION,
-                HttpHeaderValues.UPGRADE, true) && !"h2c".equalsIgnoreCase(h.get(HttpHeaderNames.UPGRADE).trim());
-        debug = h.contains(X_DEBUG);
-        headRequest = HttpMethod.HEAD.equals(req.method());
-        clientHttp10 = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        keepAlive = rc.settings().httpKeepAlive() && req.keepAlive();
+        hasBody = req.hasBody();
+        upgrade = req.upgrade() != null;
+        debug = req.debug();
+        headRequest = req.isHead();
+        clientHttp10 = req.isHttp10();
+        resetExchange();
+        // a bodyless request is whole once its head is here
+        requestComplete = !hasBody;
+    }
+
+    private void resetExchange() {
+        refused = false;
         host = null;
         lookup = null;
         position = -1;
@@ -263,6 +275,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         switching = false;
         backendKeepAlive = false;
         closeAfterResponse = false;
+        chunkBody = false;
         backendReadPending = false;
         waitingBackendWritable = false;
         drainThenSend = null;
@@ -274,18 +287,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         bytesOut = 0;
     }
 
-    private void onClientContent(HttpContent content) {
-        if (content.decoderResult().isFailure()) {
-            content.release();
-            keepAlive = false;
-            if (responseStarted) {
-                closeAll();
-            } else {
-                sendError(HttpResponseStatus.BAD_REQUEST, "malformed body: " + content.decoderResult().cause().getMessage());
-            }
-            return;
-        }
-        boolean last = content instanceof LastHttpContent;
+    private void onClientContent(BodyPart content) {
+        boolean last = content.isLast();
         switch (state) {
             case PROXYING -> {
                 if (!hasBody) {
@@ -293,11 +296,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                     requestComplete |= last;
                     return;
                 }
-                if (content.content().isReadable()) {
+                ByteBuf bytes = content.content();
+                if (bytes.isReadable()) {
                     bodySent = true;
-                    bytesIn += content.content().readableBytes();
+                    bytesIn += content.payload();
+                    backend.writeAndFlush(bytes, backend.voidPromise());
+                } else {
+                    bytes.release();
                 }
-                backend.writeAndFlush(content, backend.voidPromise());
                 backendHandler.sent();
                 if (last) {
                     requestComplete = true;
@@ -350,8 +356,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 if (localPort == 0) {
                     localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
                 }
-                ForwardedHeaders.toBackend(request, peerIp(), rc.scheme(), localPort, upgrade);
-                request.setProtocolVersion(HttpVersion.HTTP_1_1);
+                if (forwarding == null) {
+                    forwarding = HeadWriter.Forwarding.of(peerIp(), rc.scheme(), localPort);
+                }
                 nextBackend();
             }
         }
@@ -399,14 +406,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         backendHandler.bind(this);
         state = State.PROXYING;
         backendStartNanos = System.nanoTime();
-        ch.write(request, ch.voidPromise());
-        if (!hasBody) {
-            ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-            ch.read();
-        } else {
-            ch.flush();
-            ch.read();
-            HttpContent held = heldContent;
+        backendHandler.decoder().expect(headRequest, clientHttp10);
+        ch.writeAndFlush(HeadWriter.backendRequest(request, ch.alloc(), forwarding), ch.voidPromise());
+        ch.read();
+        if (hasBody) {
+            BodyPart held = heldContent;
             heldContent = null;
             if (held != null) {
                 onClientContent(held);
@@ -432,103 +436,127 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     // ---- response side ----
 
-    void onBackendRead(HttpObject msg) {
+    void onBackendRead(Object msg) {
         if (state != State.PROXYING) {
             ReferenceCountUtil.release(msg);
             return;
         }
         responseSeen = true;
-        if (msg instanceof HttpResponse resp) {
-            if (resp.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                failBackend(HttpResponseStatus.BAD_GATEWAY, "bad response from " + backendUrl + ": "
-                        + resp.decoderResult().cause().getMessage());
-                return;
-            }
-            int code = resp.status().code();
-            if (code == 101 && upgrade) {
+        if (msg instanceof BodyPart c) {
+            onResponseContent(c);
+        } else if (msg instanceof ResponseHead resp) {
+            int code = resp.status();
+            if (code == 101) {
+                if (!upgrade) {
+                    failBackend(HttpResponseStatus.BAD_GATEWAY, "backend " + backendUrl + " switched protocols unasked");
+                    return;
+                }
                 switching = true;
                 responseStarted = true;
                 backendStatus = code;
                 backendNanos = System.nanoTime() - backendStartNanos;
-                ctx.write(resp, ctx.voidPromise());
-            } else if (code >= 100 && code < 200) {
+                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null),
+                        ctx.voidPromise());
+            } else if (code < 200) {
                 interim = true;
-                ctx.write(resp, ctx.voidPromise());
+                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null),
+                        ctx.voidPromise());
             } else {
                 onResponseHead(resp);
             }
-            if (msg instanceof HttpContent c) {
-                onResponseContent(c);
+        } else if (msg instanceof BadMessage bad) {
+            String reason = "bad response from " + backendUrl + ": " + bad.reason();
+            if (responseStarted || interim) {
+                LOG.debug("{}", reason);
+                closeAll();
+            } else {
+                failBackend(HttpResponseStatus.BAD_GATEWAY, reason);
             }
-            return;
-        }
-        if (msg instanceof HttpContent c) {
-            onResponseContent(c);
+        } else {
+            ReferenceCountUtil.release(msg);
         }
     }
 
-    private void onResponseHead(HttpResponse resp) {
+    private void onResponseHead(ResponseHead resp) {
         responseStarted = true;
-        int code = resp.status().code();
+        int code = resp.status();
         responseStatus = code;
         backendStatus = code;
         backendNanos = System.nanoTime() - backendStartNanos;
-        HttpHeaders h = resp.headers();
-        if (code >= 501 && !(code == 503 && h.contains(HttpHeaderNames.RETRY_AFTER))
+        HeaderFields h = resp.fields();
+        if (code >= 501 && !(code == 503 && h.contains(HeaderFields.RETRY_AFTER))
                 || code == 500 && rc.settings().deadBackendOn500()) {
             markDead();
         }
-        backendKeepAlive = HttpUtil.isKeepAlive(resp);
+        backendKeepAlive = resp.keepAlive();
         if (rc.drain().isDraining()) {
             keepAlive = false;
         }
-        ForwardedHeaders.removeHopByHop(h, false);
         boolean bodyAllowed = !headRequest && code != 204 && code != 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
+        boolean chunked = resp.isChunked();
         boolean client10 = clientHttp10;
-        if (bodyAllowed && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        boolean dropFraming = false;
+        if (bodyAllowed && !chunked && resp.contentLength() < 0) {
             // the backend ends this body by closing; re-frame it for HTTP/1.1 clients so they stay connected
             backendKeepAlive = false;
+            dropFraming = resp.isTransferCoded();
             if (client10) {
                 closeAfterResponse = true;
             } else {
-                HttpUtil.setTransferEncodingChunked(resp, true);
+                chunkBody = true;
             }
         } else if (chunked && client10) {
-            h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            // the decoder takes the chunked framing off for a client that cannot read it
+            dropFraming = true;
             closeAfterResponse = true;
         }
-        if (!keepAlive || closeAfterResponse) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (client10) {
-            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ConnectionHeader connection = !keepAlive || closeAfterResponse ? ConnectionHeader.CLOSE
+                : client10 ? ConnectionHeader.KEEP_ALIVE : ConnectionHeader.NONE;
+        DefaultHttpHeaders extra = null;
         if (debug) {
-            DebugHeaders.add(h, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
+            extra = new DefaultHttpHeaders();
+            DebugHeaders.add(extra, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
         }
-        ctx.write(resp, ctx.voidPromise());
+        ctx.write(HeadWriter.response(resp, ctx.alloc(), false, dropFraming, chunkBody, connection, extra),
+                ctx.voidPromise());
     }
 
-    private void onResponseContent(HttpContent c) {
-        bytesOut += c.content().readableBytes();
-        if (!(c instanceof LastHttpContent)) {
-            ctx.write(c, ctx.voidPromise());
+    private void onResponseContent(BodyPart c) {
+        ByteBuf data = c.content();
+        bytesOut += c.payload();
+        if (!c.isLast()) {
+            writeBody(data);
             return;
         }
         if (interim) {
             interim = false;
-            ctx.write(c, ctx.voidPromise());
+            data.release();
             return;
         }
         if (switching) {
-            ctx.writeAndFlush(c);
+            data.release();
+            ctx.flush();
             startTunnel();
             return;
         }
-        ctx.write(c, ctx.voidPromise());
+        writeBody(data);
+        if (chunkBody) {
+            ctx.write(HeadWriter.LAST_CHUNK.duplicate(), ctx.voidPromise());
+        }
         finishExchange();
+    }
+
+    private void writeBody(ByteBuf data) {
+        int n = data.readableBytes();
+        if (n == 0) {
+            data.release();
+        } else if (chunkBody) {
+            ctx.write(HeadWriter.chunkStart(ctx.alloc(), n), ctx.voidPromise());
+            ctx.write(data, ctx.voidPromise());
+            ctx.write(HeadWriter.chunkEnd(ctx.alloc()), ctx.voidPromise());
+        } else {
+            ctx.write(data, ctx.voidPromise());
+        }
     }
 
     void onBackendReadComplete() {
@@ -571,10 +599,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     private void nextRequest() {
         request = null;
-        HttpRequest next = pipelined;
+        Object next = pipelined;
         if (next != null) {
             pipelined = null;
-            onRequest(next);
+            if (next instanceof RequestHead r) {
+                onRequest(r);
+            } else {
+                onBadRequest((BadMessage) next);
+            }
         } else {
             readClient();
             if (inputShutdown && state == State.IDLE) {
@@ -656,7 +688,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     /** Access log line and metrics for the exchange, once; 499 (nginx's) when the client left first. */
     private void record(int status) {
-        if (recorded || request == null) {
+        if (recorded || request == null && !refused) {
             return;
         }
         recorded = true;
@@ -664,11 +696,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         String key = lookup == null ? null : lookup.frontendKey();
         rc.metrics().request(key, status, totalNanos, backendNanos, bytesIn, bytesOut);
         if (AccessLog.enabled()) {
-            HttpHeaders h = request.headers();
-            AccessLog.log(peerIp(), request.method().name(), request.uri(), clientHttp10 ? "HTTP/1.0" : "HTTP/1.1",
-                    status, bytesOut, h.get(HttpHeaderNames.REFERER), h.get(HttpHeaderNames.USER_AGENT),
+            RequestHead r = request;
+            HeaderFields h = r == null ? null : r.fields();
+            AccessLog.log(peerIp(), r == null ? null : r.method(), r == null ? null : r.uri(),
+                    r == null ? null : clientHttp10 ? "HTTP/1.0" : "HTTP/1.1", status, bytesOut,
+                    h == null ? null : h.get(HeaderFields.REFERER), h == null ? null : h.get(HeaderFields.USER_AGENT),
                     // __ping__ and refused requests were never normalised: show the Host as sent
-                    host != null ? host : h.get(HttpHeaderNames.HOST),
+                    host != null ? host : r == null ? null : r.host(),
                     totalNanos, backendNanos, key, backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null,
                     backendStatus, bytesIn);
         }
@@ -681,9 +715,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         return peerIp;
     }
 
-    private static boolean isIdempotent(HttpMethod m) {
-        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
-                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    private static boolean isIdempotent(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+            default -> false;
+        };
     }
 
     // ---- upgrades ----
@@ -729,10 +765,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void respondLocally(FullHttpResponse r) {
-        HttpContent held = heldContent;
+        BodyPart held = heldContent;
         if (held != null) {
             heldContent = null;
-            requestComplete |= held instanceof LastHttpContent;
+            requestComplete |= held.isLast();
             held.release();
         }
         if (requestComplete || !hasBody) {
@@ -777,12 +813,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
             state = State.IDLE;
-            ctx.writeAndFlush(r);
+            ctx.writeAndFlush(HeadWriter.local(r, ctx.alloc(), headRequest));
             nextRequest();
         } else {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             state = State.CLOSED;
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(HeadWriter.local(r, ctx.alloc(), headRequest)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -870,18 +906,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         }
         Throwable root = cause.getCause() != null ? cause.getCause() : cause;
         if (state == State.IDLE) {
-            // a request the decoder refused before handing it over: nothing of the last exchange applies
-            request = null;
-            debug = false;
-            lookup = null;
-            host = null;
+            // nothing of the last exchange applies
+            onBadRequest(new BadMessage(400, String.valueOf(root.getMessage())));
+            return;
         }
         if (!responseStarted && state != State.CLOSED && ctx.channel().isActive()) {
             keepAlive = false;
             requestComplete = false;
-            HttpResponseStatus status = root instanceof TooLongFrameException
-                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE : HttpResponseStatus.BAD_REQUEST;
-            sendError(status, "bad request: " + root.getMessage());
+            sendError(HttpResponseStatus.BAD_REQUEST, "bad request: " + root.getMessage());
         } else {
             LOG.debug("client connection error", cause);
             closeAll();

@@ -2,6 +2,7 @@ package dev.portier.proxy.server;
 
 import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.relay.RequestRelay;
+import dev.portier.proxy.wire.RequestDecoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SniHandler;
@@ -12,7 +13,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of an accepted client connection: limit, idle timeout, HTTP codec, flow control, relay. */
+/** The pipeline of an accepted client connection: limit, idle timeout, request parser, flow control, relay. */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final RelayContext relay;
@@ -41,7 +42,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
                 // reader-idle only: the relay acts on it only between requests, and a writer or all-idle
                 // timer would put a listener on every write
                 .addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("codec", new ServerCodec(relay.settings().maxHeaderSize()))
+                // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter)
+                .addLast("codec", new RequestDecoder(relay.settings().maxHeaderSize()))
                 // hands the relay one decoded message per read(), which is what makes pipelining
                 // and backpressure simple: nothing arrives that was not asked for
                 .addLast("flow", new FlowControlHandler())

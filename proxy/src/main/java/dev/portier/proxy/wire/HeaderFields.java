@@ -1,0 +1,243 @@
+package dev.portier.proxy.wire;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The header fields of one message head, as offsets into the head's bytes: nothing is copied or
+ * decoded until asked for. Each field also has a kind, found once while parsing, so the proxy's
+ * decisions (framing, hop-by-hop removal, forwarding headers) compare small integers, not names.
+ */
+public final class HeaderFields {
+
+    public static final byte OTHER = 0;
+    public static final byte HOST = 1;
+    public static final byte CONTENT_LENGTH = 2;
+    public static final byte TRANSFER_ENCODING = 3;
+    public static final byte CONNECTION = 4;
+    public static final byte KEEP_ALIVE = 5;
+    public static final byte PROXY_CONNECTION = 6;
+    public static final byte TE = 7;
+    public static final byte TRAILER = 8;
+    public static final byte UPGRADE = 9;
+    public static final byte EXPECT = 10;
+    public static final byte X_DEBUG = 11;
+    public static final byte X_FORWARDED_FOR = 12;
+    public static final byte X_FORWARDED_PROTO = 13;
+    public static final byte X_FORWARDED_PROTOCOL = 14;
+    public static final byte X_FORWARDED_PORT = 15;
+    public static final byte X_REAL_IP = 16;
+    public static final byte RETRY_AFTER = 17;
+    public static final byte REFERER = 18;
+    public static final byte USER_AGENT = 19;
+    /** A field the Connection header names: hop-by-hop for this message only. */
+    public static final byte NAMED_BY_CONNECTION = 20;
+
+    private static final String[] NAMES = {
+            null, "host", "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
+            "te", "trailer", "upgrade", "expect", "x-debug", "x-forwarded-for", "x-forwarded-proto",
+            "x-forwarded-protocol", "x-forwarded-port", "x-real-ip", "retry-after", "referer", "user-agent"};
+    /** Known names by length, so a field name is compared with at most a few of them. */
+    private static final byte[][][] BY_LENGTH = new byte[32][][];
+    private static final byte[][] KINDS_BY_LENGTH = new byte[32][];
+
+    static {
+        for (int k = 1; k < NAMES.length; k++) {
+            byte[] name = NAMES[k].getBytes(StandardCharsets.US_ASCII);
+            int n = name.length;
+            byte[][] names = BY_LENGTH[n] == null ? new byte[1][] : java.util.Arrays.copyOf(BY_LENGTH[n], BY_LENGTH[n].length + 1);
+            byte[] kinds = KINDS_BY_LENGTH[n] == null ? new byte[1] : java.util.Arrays.copyOf(KINDS_BY_LENGTH[n], KINDS_BY_LENGTH[n].length + 1);
+            names[names.length - 1] = name;
+            kinds[kinds.length - 1] = (byte) k;
+            BY_LENGTH[n] = names;
+            KINDS_BY_LENGTH[n] = kinds;
+        }
+    }
+
+    final byte[] head;
+    // per field: name start, name end, value start, value end
+    private int[] offsets;
+    private byte[] kinds;
+    private int size;
+
+    HeaderFields(byte[] head) {
+        this.head = head;
+        this.offsets = new int[4 * 16];
+        this.kinds = new byte[16];
+    }
+
+    void add(int nameStart, int nameEnd, int valueStart, int valueEnd) {
+        if (size == kinds.length) {
+            offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
+            kinds = java.util.Arrays.copyOf(kinds, kinds.length * 2);
+        }
+        int o = size * 4;
+        offsets[o] = nameStart;
+        offsets[o + 1] = nameEnd;
+        offsets[o + 2] = valueStart;
+        offsets[o + 3] = valueEnd;
+        kinds[size] = kindOf(head, nameStart, nameEnd);
+        size++;
+    }
+
+    static byte kindOf(byte[] b, int start, int end) {
+        int n = end - start;
+        if (n >= BY_LENGTH.length || BY_LENGTH[n] == null) {
+            return OTHER;
+        }
+        byte[][] names = BY_LENGTH[n];
+        for (int i = 0; i < names.length; i++) {
+            if (equalsLowerCase(b, start, names[i])) {
+                return KINDS_BY_LENGTH[n][i];
+            }
+        }
+        return OTHER;
+    }
+
+    /** Whether {@code b[start..]} equals {@code lower}, ignoring ASCII case; lower is lower-case. */
+    static boolean equalsLowerCase(byte[] b, int start, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            int c = b[start + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public byte kind(int i) {
+        return kinds[i];
+    }
+
+    void setKind(int i, byte kind) {
+        kinds[i] = kind;
+    }
+
+    public String name(int i) {
+        return ascii(offsets[i * 4], offsets[i * 4 + 1]);
+    }
+
+    public String value(int i) {
+        return ascii(offsets[i * 4 + 2], offsets[i * 4 + 3]);
+    }
+
+    int valueStart(int i) {
+        return offsets[i * 4 + 2];
+    }
+
+    int valueEnd(int i) {
+        return offsets[i * 4 + 3];
+    }
+
+    /** Whether field i is named {@code lowerName} (lower-case), ignoring case. */
+    public boolean nameIs(int i, byte[] lowerName) {
+        int s = offsets[i * 4];
+        return offsets[i * 4 + 1] - s == lowerName.length && equalsLowerCase(head, s, lowerName);
+    }
+
+    /** The first value of a field of this kind, or null. */
+    public String get(byte kind) {
+        for (int i = 0; i < size; i++) {
+            if (kinds[i] == kind) {
+                return value(i);
+            }
+        }
+        return null;
+    }
+
+    public boolean contains(byte kind) {
+        for (int i = 0; i < size; i++) {
+            if (kinds[i] == kind) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first value of a field with this name (any case), or null. */
+    public String get(String name) {
+        byte[] lower = name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < size; i++) {
+            if (nameIs(i, lower)) {
+                return value(i);
+            }
+        }
+        return null;
+    }
+
+    /** Every value of fields of this kind, joined as one list value (RFC 9110 5.3). */
+    public String joined(byte kind) {
+        String first = null;
+        StringBuilder more = null;
+        for (int i = 0; i < size; i++) {
+            if (kinds[i] == kind) {
+                if (first == null) {
+                    first = value(i);
+                } else {
+                    if (more == null) {
+                        more = new StringBuilder(first);
+                    }
+                    more.append(", ").append(value(i));
+                }
+            }
+        }
+        return more != null ? more.toString() : first;
+    }
+
+    /** Every value of fields of this kind, split at commas, trimmed, empty elements left out. */
+    public List<String> tokens(byte kind) {
+        List<String> out = new ArrayList<>(2);
+        for (int i = 0; i < size; i++) {
+            if (kinds[i] == kind) {
+                for (String t : value(i).split(",")) {
+                    String s = t.trim();
+                    if (!s.isEmpty()) {
+                        out.add(s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Marks the fields named in a Connection header as hop-by-hop (RFC 9110 7.6.1). */
+    void markNamedByConnection(List<String> names) {
+        for (String n : names) {
+            byte[] lower = n.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < size; i++) {
+                if (kinds[i] == OTHER && nameIs(i, lower)) {
+                    kinds[i] = NAMED_BY_CONNECTION;
+                }
+            }
+        }
+    }
+
+    /** Writes field i as {@code name: value CRLF}, with the line ending normalised. */
+    public void write(int i, ByteBuf out) {
+        int o = i * 4;
+        out.writeBytes(head, offsets[o], offsets[o + 1] - offsets[o]);
+        out.writeShort(':' << 8 | ' ');
+        out.writeBytes(head, offsets[o + 2], offsets[o + 3] - offsets[o + 2]);
+        out.writeShort('\r' << 8 | '\n');
+    }
+
+    /** Bytes {@link #write} needs for field i. */
+    public int length(int i) {
+        int o = i * 4;
+        return offsets[o + 1] - offsets[o] + offsets[o + 3] - offsets[o + 2] + 4;
+    }
+
+    private String ascii(int from, int to) {
+        // ISO-8859-1 keeps obs-text bytes one char each, as Netty's decoder did
+        return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+}

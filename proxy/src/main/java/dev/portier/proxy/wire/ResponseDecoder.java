@@ -1,0 +1,103 @@
+package dev.portier.proxy.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * The backend side's HTTP/1.1 parser: turns a backend's bytes into a {@link ResponseHead} and the
+ * {@link BodyPart}s of its body, the last one marked. It must be told before each request whether
+ * it is a HEAD (whose response has no body whatever its headers say). After a 101 it stops, and
+ * what follows stays in its buffer for the tunnel that replaces it.
+ */
+public final class ResponseDecoder extends ByteToMessageDecoder {
+
+    private static final int HEAD = 0;
+    private static final int BODY = 1;
+    private static final int SWITCHED = 2;
+    private static final int BAD = 3;
+
+    private final HeadFinder finder;
+    private final BodyFramer framer;
+    private int state = HEAD;
+    private boolean headRequest;
+    private boolean dechunk;
+
+    public ResponseDecoder(int maxHeaderSize) {
+        this.finder = new HeadFinder(maxHeaderSize, 8192, 502, 502);
+        this.framer = new BodyFramer(502, maxHeaderSize);
+    }
+
+    /**
+     * Says what the next response answers.
+     *
+     * @param head    the request is a HEAD
+     * @param dechunk take chunked framing off (the client speaks HTTP/1.0)
+     */
+    public void expect(boolean head, boolean dechunk) {
+        this.headRequest = head;
+        this.dechunk = dechunk;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        try {
+            while (in.isReadable()) {
+                if (state == HEAD) {
+                    int length = finder.find(in);
+                    if (length < 0) {
+                        return;
+                    }
+                    byte[] bytes = new byte[length];
+                    in.readBytes(bytes);
+                    ResponseHead head = ResponseHead.parse(bytes);
+                    out.add(head);
+                    int status = head.status();
+                    if (status == 101) {
+                        state = SWITCHED;
+                        out.add(BodyPart.EMPTY_LAST);
+                        return;
+                    }
+                    if (status < 200 || status == 204 || status == 304 || headRequest) {
+                        out.add(BodyPart.EMPTY_LAST);
+                        continue;
+                    }
+                    if (head.isChunked()) {
+                        framer.start(BodyFramer.Mode.CHUNKED, -1, dechunk);
+                    } else if (head.contentLength() > 0) {
+                        framer.start(BodyFramer.Mode.LENGTH, head.contentLength(), false);
+                    } else if (head.contentLength() == 0) {
+                        out.add(BodyPart.EMPTY_LAST);
+                        continue;
+                    } else {
+                        framer.start(BodyFramer.Mode.UNTIL_CLOSE, -1, false);
+                    }
+                    state = BODY;
+                } else if (state == BODY) {
+                    if (!framer.decode(in, out)) {
+                        return;
+                    }
+                    state = HEAD;
+                } else if (state == SWITCHED) {
+                    // the tunnel takes these bytes when it replaces this decoder
+                    return;
+                } else {
+                    in.skipBytes(in.readableBytes());
+                }
+            }
+        } catch (BadMessageException e) {
+            state = BAD;
+            in.skipBytes(in.readableBytes());
+            out.add(new BadMessage(e.status(), e.getMessage()));
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        decode(ctx, in, out);
+        if (state == BODY && framer.endOfInput(out)) {
+            state = HEAD;
+        }
+    }
+}
