@@ -199,7 +199,17 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     private void onRequest(RequestHead req) {
         startExchange(req);
-        if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
+        if (!hasBody && !upgrade) {
+            // keep a read pending while the exchange runs: the socket then stays in the epoll set
+            // (two epoll_ctl calls a request otherwise), and a client that leaves mid-exchange is
+            // seen at once. What it brings is at most one message, kept in pipelined. (Not for an
+            // upgrade: the bytes after a 101 belong to the tunnel, not to a parser.)
+            state = State.ROUTING;
+            readClient();
+            if (state == State.CLOSED) {
+                return;
+            }
+        } else if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
             // take the first chunk before a backend is chosen: a malformed first chunk size is then
             // refused (400 in onClientContent) before a single byte of the request reaches a backend;
             // the chunk waits in heldContent. (Not with Expect: 100-continue, whose body comes later.)
