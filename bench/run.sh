@@ -100,15 +100,22 @@ MULTI
 RPUSH frontend:bench bench http://127.0.0.1:$BACKEND
 EXEC
 EOF
-java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
+# setsid: nginx's master daemonizes into a session of its own, and a proxy runs as a service does;
+# with the kernel's autogroup scheduling (sched_autogroup_enabled=1 here) a proxy left in this
+# script's session would share one CPU share with wrk, and measure the scheduler, not the proxy
+setsid java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
   --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/proxy.log" 2>&1 &
 pids+=($!)
 wait_http "$BACKEND"; wait_http "$NGINX"; wait_http "$OURS"
 
 url() { case $1 in direct) echo "http://127.0.0.1:$BACKEND/";; nginx) echo "http://127.0.0.1:$NGINX/";; ours) echo "http://127.0.0.1:$OURS/";; esac; }
 
-echo "warming up (${WARMUP}s each)"
-for t in nginx ours; do wrk -t2 -c64 -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" >/dev/null; done
+# warm up at every connection count measured: the JVM compiles for the load it has seen, and a
+# first run at 256 connections after warming at 64 measured the JIT recompiling (p99 200-500 ms)
+echo "warming up (${WARMUP}s for each target and connection count)"
+for c in $CONNS; do
+  for t in nginx ours; do wrk -t2 -c"$c" -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" >/dev/null; done
+done
 
 raw="$WORK/raw.txt"; : >"$raw"
 for round in $(seq 1 "$ROUNDS"); do
@@ -128,7 +135,9 @@ done
 {
   echo
   echo "portier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared by wrk, backend, nginx and portier"
-  echo "wrk -t2, keep-alive, ${DURATION}s per run, median of $ROUNDS interleaved rounds"
+  echo "wrk -t2, keep-alive, ${DURATION}s per run, median of $ROUNDS interleaved rounds;" \
+    "sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo n/a)," \
+    "each proxy in a session of its own"
   python3 - "$raw" <<'PY'
 import re, statistics, sys
 def ms(v):

@@ -1,37 +1,72 @@
 package dev.portier.proxy.wire;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /** What a message's Connection header says: close, keep-alive, upgrade, and the fields it makes hop-by-hop. */
 record Connection(boolean close, boolean keepAlive, boolean upgrade) {
 
-    static final Connection NONE = new Connection(false, false, false);
+    private static final byte[] CLOSE = HeadWriter.ascii("close");
+    private static final byte[] KEEP_ALIVE = HeadWriter.ascii("keep-alive");
+    private static final byte[] UPGRADE = HeadWriter.ascii("upgrade");
+    /** Every combination, so reading the header (most responses and browser requests have one) allocates nothing. */
+    private static final Connection[] ALL = new Connection[8];
 
-    static Connection of(HeaderFields fields) {
-        if (!fields.contains(HeaderFields.CONNECTION)) {
-            return NONE;
+    static {
+        for (int i = 0; i < 8; i++) {
+            ALL[i] = new Connection((i & 1) != 0, (i & 2) != 0, (i & 4) != 0);
         }
-        boolean close = false;
-        boolean keepAlive = false;
-        boolean upgrade = false;
+    }
+
+    static final Connection NONE = ALL[0];
+
+    /** Reads the Connection fields (tokens compared as bytes) and marks the fields they name as hop-by-hop. */
+    static Connection of(HeaderFields fields) {
+        int flags = 0;
         List<String> named = null;
-        for (String token : fields.tokens(HeaderFields.CONNECTION)) {
-            if (token.equalsIgnoreCase("close")) {
-                close = true;
-            } else if (token.equalsIgnoreCase("keep-alive")) {
-                keepAlive = true;
-            } else if (token.equalsIgnoreCase("upgrade")) {
-                upgrade = true;
-            } else {
-                if (named == null) {
-                    named = new java.util.ArrayList<>(2);
+        byte[] b = fields.head;
+        for (int i = 0; i < fields.size(); i++) {
+            if (fields.kind(i) != HeaderFields.CONNECTION) {
+                continue;
+            }
+            int p = fields.valueStart(i);
+            int end = fields.valueEnd(i);
+            while (p < end) {
+                int comma = p;
+                while (comma < end && b[comma] != ',') {
+                    comma++;
                 }
-                named.add(token);
+                int s = p;
+                int e = comma;
+                while (s < e && (b[s] == ' ' || b[s] == '\t')) {
+                    s++;
+                }
+                while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
+                    e--;
+                }
+                if (is(b, s, e, CLOSE)) {
+                    flags |= 1;
+                } else if (is(b, s, e, KEEP_ALIVE)) {
+                    flags |= 2;
+                } else if (is(b, s, e, UPGRADE)) {
+                    flags |= 4;
+                } else if (e > s) {
+                    if (named == null) {
+                        named = new ArrayList<>(2);
+                    }
+                    named.add(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+                }
+                p = comma + 1;
             }
         }
         if (named != null) {
             fields.markNamedByConnection(named);
         }
-        return new Connection(close, keepAlive, upgrade);
+        return ALL[flags];
+    }
+
+    private static boolean is(byte[] b, int s, int e, byte[] lower) {
+        return e - s == lower.length && HeaderFields.equalsLowerCase(b, s, lower);
     }
 }

@@ -1,7 +1,6 @@
 package dev.portier.proxy.wire;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 
 /** A backend's response head, parsed and checked, with the facts that decide its framing and the connection's fate. */
 public final class ResponseHead {
@@ -68,13 +67,36 @@ public final class ResponseHead {
         if (transferCoded) {
             // RFC 9112 6.3: Transfer-Encoding overrides Content-Length; not ending in chunked means
             // the body runs until the backend closes
-            List<String> codings = fields.tokens(HeaderFields.TRANSFER_ENCODING);
-            chunked = !codings.isEmpty() && codings.get(codings.size() - 1).equalsIgnoreCase("chunked");
+            chunked = lastCodingIsChunked();
             contentLength = -1;
         }
         Connection c = Connection.of(fields);
         keepAlive = http10 ? c.keepAlive() && !c.close() : !c.close();
     }
+
+    /** Whether the last transfer coding (of the last Transfer-Encoding field) is chunked. */
+    private boolean lastCodingIsChunked() {
+        for (int i = fields.size() - 1; i >= 0; i--) {
+            if (fields.kind(i) != HeaderFields.TRANSFER_ENCODING) {
+                continue;
+            }
+            int s = fields.valueStart(i);
+            int e = fields.valueEnd(i);
+            while (e > s && (bytes[e - 1] == ' ' || bytes[e - 1] == '\t' || bytes[e - 1] == ',')) {
+                e--;
+            }
+            int t = e;
+            while (t > s && bytes[t - 1] != ',' && bytes[t - 1] != ' ' && bytes[t - 1] != '\t') {
+                t--;
+            }
+            if (e > t) {
+                return e - t == CHUNKED.length && HeaderFields.equalsLowerCase(bytes, t, CHUNKED);
+            }
+        }
+        return false;
+    }
+
+    private static final byte[] CHUNKED = HeadWriter.ascii("chunked");
 
     public int status() {
         return status;

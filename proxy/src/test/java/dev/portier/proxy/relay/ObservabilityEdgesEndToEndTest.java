@@ -135,12 +135,16 @@ class ObservabilityEdgesEndToEndTest {
         ProxyServer proxy = h.proxy();
         assertEquals(200, admin(proxy.adminPort(), "/healthz").statusCode());
         RawClient busy = h.client();
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
         RawBackend slow = h.track(RawBackend.start((socket, in, out, backend) -> {
             RawHttp.readHead(in);
+            arrived.countDown();
             in.read();
         }));
         h.route("slow.test", "slow", slow.url());
         busy.send("GET / HTTP/1.1\r\nHost: slow.test\r\n\r\n");
+        // the exchange must be in flight before the drain starts, or the drain has nothing to wait for
+        assertTrue(arrived.await(5, java.util.concurrent.TimeUnit.SECONDS), "the request never reached the backend");
         int adminPort = proxy.adminPort();
         Thread drain = new Thread(() -> proxy.shutdownGracefully(Duration.ofSeconds(5)));
         drain.start();

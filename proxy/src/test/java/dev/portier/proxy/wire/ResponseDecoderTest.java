@@ -76,6 +76,19 @@ class ResponseDecoderTest {
     }
 
     @Test
+    void onlyAFinalChunkedCodingMakesAChunkedBody() {
+        decoder.expect(false, false);
+        List<Object> gzipChunked = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip ,  Chunked \r\nContent-Length: 9\r\n\r\n1\r\nx\r\n0\r\n\r\n");
+        ResponseHead h = (ResponseHead) gzipChunked.get(0);
+        assertThat(h.isChunked()).isTrue();
+        assertThat(h.contentLength()).as("Transfer-Encoding overrides Content-Length").isEqualTo(-1);
+        assertThat(body(gzipChunked)).isEqualTo("1\r\nx\r\n0\r\n\r\n|");
+        List<Object> chunkedGzip = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nabc");
+        assertThat(((ResponseHead) chunkedGzip.get(0)).isChunked()).isFalse();
+        assertThat(body(chunkedGzip)).as("runs until close").isEqualTo("abc");
+    }
+
+    @Test
     void aBodyWithoutLengthRunsUntilTheBackendCloses() {
         decoder.expect(false, false);
         List<Object> out = new ArrayList<>(feed("HTTP/1.0 200 OK\r\n\r\nsome", " more"));
