@@ -90,6 +90,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private boolean backendKeepAlive;
     private boolean closeAfterResponse;
     private boolean chunkBody;
+    /** A response head held back to go out in one write with the body that follows it. */
+    private ByteBuf pendingHead;
     private boolean backendReadPending;
     private boolean waitingBackendWritable;
     private FullHttpResponse drainThenSend;
@@ -465,11 +467,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
                 responseStarted = true;
                 backendStatus = code;
                 backendNanos = System.nanoTime() - backendStartNanos;
-                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null),
+                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0),
                         ctx.voidPromise());
             } else if (code < 200) {
                 interim = true;
-                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null),
+                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0),
                         ctx.voidPromise());
             } else {
                 onResponseHead(resp);
@@ -527,13 +529,42 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             extra = new DefaultHttpHeaders();
             DebugHeaders.add(extra, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
         }
-        ctx.write(HeadWriter.response(resp, ctx.alloc(), false, dropFraming, chunkBody, connection, extra),
-                ctx.voidPromise());
+        // held until the body's first part, which usually came in the same read: a small body then
+        // goes out in the same buffer (one send, not a writev of two); the read's end flushes it anyway
+        long length = resp.contentLength();
+        int room = length > 0 && length <= MERGE_LIMIT && !chunkBody ? (int) length : 0;
+        pendingHead = HeadWriter.response(resp, ctx.alloc(), false, dropFraming, chunkBody, connection, extra, room);
+    }
+
+    private static final int MERGE_LIMIT = 4096;
+
+    /** Writes the held head, with the body part {@code data} copied in when small; returns what is left to write. */
+    private ByteBuf writePendingHead(ByteBuf data) {
+        ByteBuf head = pendingHead;
+        pendingHead = null;
+        int n = data.readableBytes();
+        if (n > 0 && n <= MERGE_LIMIT && !chunkBody) {
+            head.writeBytes(data);
+            data.release();
+            data = Unpooled.EMPTY_BUFFER;
+        }
+        ctx.write(head, ctx.voidPromise());
+        return data;
+    }
+
+    private void dropPendingHead() {
+        if (pendingHead != null) {
+            pendingHead.release();
+            pendingHead = null;
+        }
     }
 
     private void onResponseContent(BodyPart c) {
         ByteBuf data = c.content();
         bytesOut += c.payload();
+        if (pendingHead != null) {
+            data = writePendingHead(data);
+        }
         if (!c.isLast()) {
             writeBody(data);
             return;
@@ -572,6 +603,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     void onBackendReadComplete() {
         if (state != State.PROXYING) {
             return;
+        }
+        if (pendingHead != null) {
+            writePendingHead(Unpooled.EMPTY_BUFFER);
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
@@ -835,6 +869,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     // ---- connection events ----
 
     private void closeAll() {
+        dropPendingHead();
         record(responseStarted ? responseStatus : 499);
         state = State.CLOSED;
         Channel b = backend;
@@ -851,6 +886,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        dropPendingHead();
         State was = state;
         if (was != State.IDLE && was != State.CLOSED) {
             record(responseStarted ? responseStatus : 499);

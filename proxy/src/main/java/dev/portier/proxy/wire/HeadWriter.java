@@ -143,11 +143,12 @@ public final class HeadWriter {
      * @param dropFraming leave Transfer-Encoding out (the body is de-chunked for an HTTP/1.0 client)
      * @param addChunked  say Transfer-Encoding: chunked (a body that ran until close is re-framed)
      * @param extra       more fields (X-Debug's), or null
+     * @param room        bytes to leave free after the head (for a small body written with it)
      */
     public static ByteBuf response(ResponseHead h, ByteBufAllocator alloc, boolean asIs, boolean dropFraming,
-                                   boolean addChunked, ConnectionHeader connection, HttpHeaders extra) {
+                                   boolean addChunked, ConnectionHeader connection, HttpHeaders extra, int room) {
         HeaderFields f = h.fields();
-        ByteBuf out = alloc.directBuffer(f.head.length + 64 + (extra == null ? 0 : 512));
+        ByteBuf out = alloc.directBuffer(f.head.length + 64 + (extra == null ? 0 : 512) + room);
         h.writeStatusLine(out);
         for (int i = 0; i < f.size(); i++) {
             byte k = f.kind(i);

@@ -148,7 +148,7 @@ class ResponseDecoderTest {
         ResponseHead h = (ResponseHead) feed("HTTP/1.0 200 Fine\r\nConnection: keep-alive, X-Hop\r\nKeep-Alive: timeout=5\r\n"
                 + "X-Hop: 1\r\nContent-Length: 0\r\nServer: test\r\n\r\n").get(0);
         drain();
-        ByteBuf b = HeadWriter.response(h, ch.alloc(), false, false, false, HeadWriter.ConnectionHeader.CLOSE, null);
+        ByteBuf b = HeadWriter.response(h, ch.alloc(), false, false, false, HeadWriter.ConnectionHeader.CLOSE, null, 0);
         String s = b.toString(StandardCharsets.ISO_8859_1);
         b.release();
         assertThat(s).isEqualTo("HTTP/1.1 200 Fine\r\nContent-Length: 0\r\nServer: test\r\nConnection: close\r\n\r\n");
