@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.model.ExposedPort;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.DeployLock;
+import dev.portier.common.Frontend;
 import dev.portier.common.FrontendWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +80,15 @@ public final class DeployJob {
                         settings.proxyUrl(), settings.confirmDeadline());
             } catch (DeployFailure | RuntimeException e) {
                 List<String> logs = launcher.tailLogs(id, 20);
-                launcher.discard(id, container[1]);
+                if (backend[0] != null && mayBeLive(backend[0])) {
+                    // e.g. the promotion's reply timed out after Redis applied it: removing the
+                    // container now would leave the frontend pointing at nothing
+                    console.error("%s is (or may be) in the live list of %s: container %s is left running;"
+                            + " check with `status`, then `rollback` or deploy again", backend[0], settings.frontend(),
+                            container[1]);
+                } else {
+                    launcher.discard(id, container[1]);
+                }
                 DeployFailure f = e instanceof DeployFailure d ? d : Failures.from((RuntimeException) e);
                 throw f.withLogTail(logs);
             } finally {
@@ -93,6 +102,16 @@ public final class DeployJob {
             }
             return new DeployResult(id, container[1], settings.version(), backend[0], promotion.previous(), promotion.current(),
                     Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    /** Whether the frontend's list names the backend now; true when Redis cannot tell (never remove what may serve). */
+    private boolean mayBeLive(BackendUrl backend) {
+        try {
+            Frontend f = session.routes().frontend(settings.frontend());
+            return f != null && f.rawBackends().contains(backend.raw());
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 

@@ -105,6 +105,39 @@ class DeployCommandTest {
     }
 
     @Test
+    void aFailedDeployNeverRemovesAContainerTheLiveListStillNames() throws Exception {
+        assertEquals(0, H.deploy(H.images.v1(), "app.test").exit());
+        // a "proxy" that never confirms, and while it is asked, someone else edits the list: the
+        // deployer cannot put the old list back, and the new container stays listed
+        com.sun.net.httpserver.HttpServer proxy = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicBoolean edited = new java.util.concurrent.atomic.AtomicBoolean();
+        proxy.createContext("/", exchange -> {
+            if (edited.compareAndSet(false, true)) {
+                H.redis.sync().rpush("frontend:app.test", "http://10.9.9.9:80");
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            DockerHarness.Run run = H.deploy(H.images.v2(), "app.test", "--proxy-url",
+                    "http://127.0.0.1:" + proxy.getAddress().getPort(), "--confirm-deadline", "2s");
+
+            assertEquals(ExitCode.NOT_CONFIRMED, run.exit(), run.all());
+            assertTrue(edited.get(), "the proxy was asked");
+            List<String> live = H.list("app.test");
+            Container v2 = H.containers().stream().filter(c -> "v2".equals(c.getLabels().get(Labels.VERSION)))
+                    .findFirst().orElseThrow(() -> new AssertionError("the listed v2 container was removed: " + live));
+            assertEquals("running", v2.getState());
+            assertTrue(live.contains("http://127.0.0.1:" + v2.getPorts()[0].getPublicPort()), live.toString());
+            assertTrue(run.err().contains("left running"), run.err());
+        } finally {
+            proxy.stop(0);
+        }
+    }
+
+    @Test
     void exitingImageIsRemovedWithItsLastLogLines() throws Exception {
         assertEquals(0, H.deploy(H.images.v1(), "app.test").exit());
         List<String> before = H.list("app.test");

@@ -203,9 +203,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         startExchange(req);
         if (!hasBody && !upgrade) {
             // keep a read pending while the exchange runs: the socket then stays in the epoll set
-            // (two epoll_ctl calls a request otherwise), and a client that leaves mid-exchange is
-            // seen at once. What it brings is at most one message, kept in pipelined. (Not for an
-            // upgrade: the bytes after a 101 belong to the tunnel, not to a parser.)
+            // (two epoll_ctl calls a request otherwise), and a client that resets mid-exchange is
+            // seen at once (a FIN is a half-close: the answer is still sent). What it brings is at
+            // most one message, kept in pipelined. (Not for an upgrade: the bytes after a 101
+            // belong to the tunnel, not to a parser.)
             state = State.ROUTING;
             readClient();
             if (state == State.CLOSED) {
@@ -213,7 +214,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             }
         } else if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
             // take the first chunk before a backend is chosen: a malformed first chunk size is then
-            // refused (400 in onClientContent) before a single byte of the request reaches a backend;
+            // refused (400 in onBadBody) before a single byte of the request reaches a backend;
             // the chunk waits in heldContent. (Not with Expect: 100-continue, whose body comes later.)
             state = State.ROUTING;
             readClient();

@@ -1,5 +1,7 @@
 package dev.portier.proxy.wire;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The grammar both sides share (RFC 9112 section 5, RFC 9110 section 5.5): header field lines
  * with a token name directly followed by a colon, values of visible characters, spaces and tabs.
@@ -100,8 +102,8 @@ final class HeadParser {
         }
         for (int j = i; j < ve; j++) {
             if (!FIELD_VALUE[b[j] & 0xff]) {
-                throw new BadMessageException(bad, "control character in header " + new String(b, s, nameEnd - s,
-                        java.nio.charset.StandardCharsets.ISO_8859_1));
+                throw new BadMessageException(bad, "control character in header "
+                        + new String(b, s, nameEnd - s, StandardCharsets.ISO_8859_1));
             }
         }
         fields.add(s, nameEnd, i, ve);

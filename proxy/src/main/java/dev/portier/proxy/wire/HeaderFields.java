@@ -3,7 +3,9 @@ package dev.portier.proxy.wire;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The header fields of one message head, as offsets into the head's bytes: nothing is copied or
@@ -47,8 +49,8 @@ public final class HeaderFields {
         for (int k = 1; k < NAMES.length; k++) {
             byte[] name = NAMES[k].getBytes(StandardCharsets.US_ASCII);
             int n = name.length;
-            byte[][] names = BY_LENGTH[n] == null ? new byte[1][] : java.util.Arrays.copyOf(BY_LENGTH[n], BY_LENGTH[n].length + 1);
-            byte[] kinds = KINDS_BY_LENGTH[n] == null ? new byte[1] : java.util.Arrays.copyOf(KINDS_BY_LENGTH[n], KINDS_BY_LENGTH[n].length + 1);
+            byte[][] names = BY_LENGTH[n] == null ? new byte[1][] : Arrays.copyOf(BY_LENGTH[n], BY_LENGTH[n].length + 1);
+            byte[] kinds = KINDS_BY_LENGTH[n] == null ? new byte[1] : Arrays.copyOf(KINDS_BY_LENGTH[n], KINDS_BY_LENGTH[n].length + 1);
             names[names.length - 1] = name;
             kinds[kinds.length - 1] = (byte) k;
             BY_LENGTH[n] = names;
@@ -70,8 +72,8 @@ public final class HeaderFields {
 
     void add(int nameStart, int nameEnd, int valueStart, int valueEnd) {
         if (size == kinds.length) {
-            offsets = java.util.Arrays.copyOf(offsets, offsets.length * 2);
-            kinds = java.util.Arrays.copyOf(kinds, kinds.length * 2);
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            kinds = Arrays.copyOf(kinds, kinds.length * 2);
         }
         int o = size * 4;
         offsets[o] = nameStart;
@@ -118,14 +120,6 @@ public final class HeaderFields {
         return kinds[i];
     }
 
-    void setKind(int i, byte kind) {
-        kinds[i] = kind;
-    }
-
-    public String name(int i) {
-        return ascii(offsets[i * 4], offsets[i * 4 + 1]);
-    }
-
     public String value(int i) {
         return ascii(offsets[i * 4 + 2], offsets[i * 4 + 3]);
     }
@@ -165,32 +159,13 @@ public final class HeaderFields {
 
     /** The first value of a field with this name (any case), or null. */
     public String get(String name) {
-        byte[] lower = name.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        byte[] lower = name.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < size; i++) {
             if (nameIs(i, lower)) {
                 return value(i);
             }
         }
         return null;
-    }
-
-    /** Every value of fields of this kind, joined as one list value (RFC 9110 5.3). */
-    public String joined(byte kind) {
-        String first = null;
-        StringBuilder more = null;
-        for (int i = 0; i < size; i++) {
-            if (kinds[i] == kind) {
-                if (first == null) {
-                    first = value(i);
-                } else {
-                    if (more == null) {
-                        more = new StringBuilder(first);
-                    }
-                    more.append(", ").append(value(i));
-                }
-            }
-        }
-        return more != null ? more.toString() : first;
     }
 
     /** Every value of fields of this kind, split at commas, trimmed, empty elements left out. */
@@ -212,7 +187,7 @@ public final class HeaderFields {
     /** Marks the fields named in a Connection header as hop-by-hop (RFC 9110 7.6.1). */
     void markNamedByConnection(List<String> names) {
         for (String n : names) {
-            byte[] lower = n.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+            byte[] lower = n.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < size; i++) {
                 if (kinds[i] == OTHER && nameIs(i, lower)) {
                     kinds[i] = NAMED_BY_CONNECTION;
@@ -228,12 +203,6 @@ public final class HeaderFields {
         out.writeShort(':' << 8 | ' ');
         out.writeBytes(head, offsets[o + 2], offsets[o + 3] - offsets[o + 2]);
         out.writeShort('\r' << 8 | '\n');
-    }
-
-    /** Bytes {@link #write} needs for field i. */
-    public int length(int i) {
-        int o = i * 4;
-        return offsets[o + 1] - offsets[o] + offsets[o + 3] - offsets[o + 2] + 4;
     }
 
     private String ascii(int from, int to) {

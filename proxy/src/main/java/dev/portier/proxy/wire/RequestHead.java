@@ -1,6 +1,7 @@
 package dev.portier.proxy.wire;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -86,7 +87,7 @@ public final class RequestHead {
     private static String method(byte[] b, int len) {
         for (int m = 0; m < METHOD_BYTES.length; m++) {
             byte[] mb = METHOD_BYTES[m];
-            if (mb.length == len && java.util.Arrays.equals(b, 0, len, mb, 0, len)) {
+            if (mb.length == len && Arrays.equals(b, 0, len, mb, 0, len)) {
                 return METHODS[m];
             }
         }

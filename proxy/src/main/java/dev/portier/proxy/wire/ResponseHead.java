@@ -136,10 +136,5 @@ public final class ResponseHead {
         out.writeShort('\r' << 8 | '\n');
     }
 
-    /** Bytes {@link #writeStatusLine} needs. */
-    public int statusLineLength() {
-        return HTTP_1_1.length + statusLineEnd - 8 + 2;
-    }
-
     private static final byte[] HTTP_1_1 = {'H', 'T', 'T', 'P', '/', '1', '.', '1'};
 }

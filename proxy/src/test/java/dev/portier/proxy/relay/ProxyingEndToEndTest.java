@@ -295,6 +295,54 @@ class ProxyingEndToEndTest {
     }
 
     @Test
+    void aStreamedResponseReachesTheClientBeforeTheBackendHasFinished() throws Exception {
+        java.util.concurrent.CountDownLatch clientHasFirst = new java.util.concurrent.CountDownLatch(1);
+        RawBackend b = h.track(RawBackend.start((socket, in, out, backend) -> {
+            RawHttp.readHead(in);
+            RawHttp.write(out, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nx-stream: yes\r\n\r\n5\r\nfirst\r\n");
+            try {
+                // the rest only once the client has the first part: a proxy holding either back deadlocks here
+                if (!clientHasFirst.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            RawHttp.write(out, "4\r\nlast\r\n0\r\n\r\n");
+        }));
+        h.route("stream.test", "stream", b.url());
+        RawClient client = h.client();
+
+        RawHttp.Message head = client.send("GET /s HTTP/1.1\r\nHost: stream.test\r\n\r\n").readHead();
+        assertEquals("yes", head.header("x-stream"));
+        assertEquals("5\r\nfirst\r\n", new String(client.readBytes(10), java.nio.charset.StandardCharsets.US_ASCII));
+        clientHasFirst.countDown();
+        assertEquals("4\r\nlast\r\n0\r\n\r\n", new String(client.readBytes(14), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aClientResettingWhileItsResponseIsAwaitedFreesTheBackendConnectionAtOnce() throws Exception {
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        RawBackend b = h.track(RawBackend.start((socket, in, out, backend) -> {
+            RawHttp.readHead(in);
+            arrived.countDown();
+            // never answers; the proxy must not wait for the backend timeout to give the connection up
+            if (in.read() == -1) {
+                backend.eofs.incrementAndGet();
+            }
+        }));
+        h.route("leave.test", "leave", b.url());
+        RawClient client = h.client();
+        client.send("GET /wait HTTP/1.1\r\nHost: leave.test\r\n\r\n");
+        assertTrue(arrived.await(10, java.util.concurrent.TimeUnit.SECONDS), "the request never reached the backend");
+
+        // a reset, not a FIN: a client that half-closes after its request still gets its answer
+        client.reset();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.eofs.get() == 1);
+    }
+
+    @Test
     void closeDelimitedBackendResponseIsRechunkedAndTheClientConnectionKept() throws Exception {
         RawBackend b = h.track(RawBackend.start((socket, in, out, backend) -> {
             while (true) {

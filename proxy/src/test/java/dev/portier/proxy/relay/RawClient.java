@@ -91,6 +91,12 @@ final class RawClient implements AutoCloseable {
         return this;
     }
 
+    /** Aborts the connection with a reset (SO_LINGER 0), as a client killed mid-request does. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
