@@ -53,6 +53,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
 
     private static final String PING_HOST = "__ping__";
+    /** Body parts up to this size are copied into the buffer of the response head they follow. */
+    private static final int MERGE_LIMIT = 4096;
 
     private enum State { IDLE, ROUTING, CONNECTING, PROXYING, DRAINING, CLOSED }
 
@@ -536,8 +538,6 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         int room = length > 0 && length <= MERGE_LIMIT && !chunkBody ? (int) length : 0;
         pendingHead = HeadWriter.response(resp, ctx.alloc(), false, dropFraming, chunkBody, connection, extra, room);
     }
-
-    private static final int MERGE_LIMIT = 4096;
 
     /** Writes the held head, with the body part {@code data} copied in when small; returns what is left to write. */
     private ByteBuf writePendingHead(ByteBuf data) {
