@@ -67,6 +67,7 @@ public final class DeployJob {
             Thread cleanup = new Thread(() -> launcher.discard(id, container[1]), "discard-unpromoted-container");
             Runtime.getRuntime().addShutdownHook(cleanup);
             FrontendWriter.Promotion promotion;
+            boolean promotionTried = false;
             try {
                 backend[0] = launcher.awaitAddress(id, port, settings.addressing(), Duration.ofSeconds(10));
                 console.step("health-checking %s%s every %d ms for up to %d s", backend[0], settings.healthPath(),
@@ -76,11 +77,13 @@ public final class DeployJob {
                 if (!lock.isHeld()) {
                     throw new DeployFailure(ExitCode.LOCK_HELD, "deploy lock " + lock.key() + " was lost while health-checking; not promoted");
                 }
+                promotionTried = true;
                 promotion = new Promoter(session).promote(settings.frontend(), backend[0], lock,
                         settings.proxyUrl(), settings.confirmDeadline());
             } catch (DeployFailure | RuntimeException e) {
                 List<String> logs = launcher.tailLogs(id, 20);
-                if (backend[0] != null && mayBeLive(backend[0])) {
+                // only a promotion can have made the container live; before it, removing is always right
+                if (promotionTried && mayBeLive(backend[0])) {
                     // e.g. the promotion's reply timed out after Redis applied it: removing the
                     // container now would leave the frontend pointing at nothing
                     console.error("%s is (or may be) in the live list of %s: container %s is left running;"

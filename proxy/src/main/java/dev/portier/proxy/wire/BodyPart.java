@@ -35,10 +35,4 @@ public final class BodyPart extends DefaultByteBufHolder {
     public int payload() {
         return payload;
     }
-
-    @Override
-    public BodyPart retain() {
-        super.retain();
-        return this;
-    }
 }

@@ -133,7 +133,7 @@ public final class HeaderFields {
     }
 
     /** Whether field i is named {@code lowerName} (lower-case), ignoring case. */
-    public boolean nameIs(int i, byte[] lowerName) {
+    private boolean nameIs(int i, byte[] lowerName) {
         int s = offsets[i * 4];
         return offsets[i * 4 + 1] - s == lowerName.length && equalsLowerCase(head, s, lowerName);
     }
@@ -155,17 +155,6 @@ public final class HeaderFields {
             }
         }
         return false;
-    }
-
-    /** The first value of a field with this name (any case), or null. */
-    public String get(String name) {
-        byte[] lower = name.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < size; i++) {
-            if (nameIs(i, lower)) {
-                return value(i);
-            }
-        }
-        return null;
     }
 
     /** Every value of fields of this kind, split at commas, trimmed, empty elements left out. */

@@ -102,10 +102,6 @@ public final class ResponseHead {
         return status;
     }
 
-    public boolean isHttp10() {
-        return http10;
-    }
-
     public HeaderFields fields() {
         return fields;
     }
