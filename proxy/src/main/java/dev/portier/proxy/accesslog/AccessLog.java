@@ -33,24 +33,23 @@ public final class AccessLog {
         return LINES.isInfoEnabled();
     }
 
-    /** Writes one line; any argument may be null and then shows as "-". */
-    public static void log(String peer, String method, String uri, String version, int status, long bytesOut,
-                           String referer, String userAgent, String vhost, long totalNanos, long backendNanos,
-                           String frontendKey, String backend, int backendStatus, long bytesIn) {
+    /** Writes one line. */
+    public static void log(AccessRecord r) {
+        String backend = r.backend();
         StringBuilder b = new StringBuilder(256);
-        b.append(dash(peer)).append(" - - [").append(now()).append("] \"")
-                .append(dash(method)).append(' ').append(dash(uri)).append(' ').append(dash(version)).append("\" ")
-                .append(status).append(' ').append(bytesOut).append(" \"");
-        quoted(b, referer).append("\" \"");
-        quoted(b, userAgent).append("\" \"");
-        quoted(b, vhost).append("\" ");
-        seconds(b, totalNanos).append(' ');
-        seconds(b, backend == null ? -1 : backendNanos).append(' ')
-                .append(dash(frontendKey)).append(' ').append(dash(backend)).append(' ')
-                .append(backendStatus > 0 ? String.valueOf(backendStatus) : "-").append(' ')
-                .append(totalNanos / 1_000_000).append(' ')
-                .append(backend == null ? "-" : String.valueOf(backendNanos / 1_000_000)).append(' ')
-                .append(bytesIn);
+        b.append(dash(r.peer())).append(" - - [").append(now()).append("] \"")
+                .append(dash(r.method())).append(' ').append(dash(r.uri())).append(' ').append(dash(r.version()))
+                .append("\" ").append(r.status()).append(' ').append(r.bytesOut()).append(" \"");
+        quoted(b, r.referer()).append("\" \"");
+        quoted(b, r.userAgent()).append("\" \"");
+        quoted(b, r.vhost()).append("\" ");
+        seconds(b, r.totalNanos()).append(' ');
+        seconds(b, backend == null ? -1 : r.backendNanos()).append(' ')
+                .append(dash(r.frontendKey())).append(' ').append(dash(backend)).append(' ')
+                .append(r.backendStatus() > 0 ? String.valueOf(r.backendStatus()) : "-").append(' ')
+                .append(r.totalNanos() / 1_000_000).append(' ')
+                .append(backend == null ? "-" : String.valueOf(r.backendNanos() / 1_000_000)).append(' ')
+                .append(r.bytesIn());
         LINES.info(b.toString());
     }
 

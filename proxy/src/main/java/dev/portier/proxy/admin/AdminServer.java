@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
-import dev.portier.proxy.server.Transport;
+import dev.portier.proxy.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

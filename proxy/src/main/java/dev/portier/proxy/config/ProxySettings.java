@@ -84,7 +84,9 @@ public record ProxySettings(
         int statsdPort,
         String statsdFlavor,
         List<InetSocketAddress> httpsListen,
-        List<TlsCertificate> tlsCertificates) {
+        List<TlsCertificate> tlsCertificates,
+        Duration headerTimeout,
+        Duration bodyTimeout) {
 
     public ProxySettings {
         listen = List.copyOf(listen);
@@ -102,7 +104,8 @@ public record ProxySettings(
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofSeconds(300),
                 Duration.ofSeconds(30), 3, false, true, Balancing.FIRST, null,
                 Duration.ofMillis(1000), 65_536, 1024, false, null, Duration.ofSeconds(30),
-                null, -1, "127.0.0.1", null, 8125, "datadog", List.of(), List.of());
+                null, -1, "127.0.0.1", null, 8125, "datadog", List.of(), List.of(),
+                Duration.ofSeconds(30), Duration.ofSeconds(60));
     }
 
     /** Where log files go: {@code logDir}, else the directory of Hipache's {@code accessLog} file; null for none. */
@@ -146,6 +149,8 @@ public record ProxySettings(
         public String statsdFlavor;
         public List<InetSocketAddress> httpsListen;
         public List<TlsCertificate> tlsCertificates;
+        public Duration headerTimeout;
+        public Duration bodyTimeout;
 
         Builder(ProxySettings s) {
             listen = s.listen;
@@ -177,6 +182,8 @@ public record ProxySettings(
             statsdFlavor = s.statsdFlavor;
             httpsListen = s.httpsListen;
             tlsCertificates = s.tlsCertificates;
+            headerTimeout = s.headerTimeout;
+            bodyTimeout = s.bodyTimeout;
         }
 
         public Builder redis(RedisDriverUrl url) {
@@ -190,7 +197,7 @@ public record ProxySettings(
                     connectTimeout, clientIdleTimeout, upgradeIdleTimeout, deadBackendTtl, retryOnError,
                     deadBackendOn500, httpKeepAlive, balancing, staticDir, refreshInterval, maxHeaderSize,
                     poolIdlePerBackend, debug, accessLog, drainTimeout, logDir, adminPort, adminBind, statsdHost,
-                    statsdPort, statsdFlavor, httpsListen, tlsCertificates);
+                    statsdPort, statsdFlavor, httpsListen, tlsCertificates, headerTimeout, bodyTimeout);
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.portier.proxy.relay;
 
 import dev.portier.proxy.config.ProxySettings;
-import dev.portier.proxy.server.Transport;
+import dev.portier.proxy.transport.Transport;
 import dev.portier.proxy.wire.ResponseDecoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelInitializer;

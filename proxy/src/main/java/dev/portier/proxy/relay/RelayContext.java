@@ -4,9 +4,75 @@ import dev.portier.proxy.config.ProxySettings;
 import dev.portier.proxy.errors.ErrorPages;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
-import dev.portier.proxy.server.Drain;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
 
-/** What every client connection's relay shares: settings, routes, pools, error pages. */
-public record RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
-                           String version, String scheme, Drain drain, ProxyMetrics metrics) {
+/** What every client connection's relay shares: settings, routes, pools, local answers, drain state, metrics. */
+public final class RelayContext {
+
+    private final ProxySettings settings;
+    private final RouteSource routes;
+    private final BackendPools pools;
+    private final LocalAnswers answers;
+    private final String version;
+    private final String scheme;
+    private final Drain drain;
+    private final ProxyMetrics metrics;
+    private final long bodyTimeoutNanos;
+
+    /** @param scheme {@code http} or {@code https}, as the listener serves it (X-Forwarded-Proto) */
+    public RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
+                        String version, String scheme, Drain drain, ProxyMetrics metrics) {
+        this.settings = settings;
+        this.routes = routes;
+        this.pools = pools;
+        this.answers = new LocalAnswers(errorPages, version);
+        this.version = version;
+        this.scheme = scheme;
+        this.drain = drain;
+        this.metrics = metrics;
+        this.bodyTimeoutNanos = settings.bodyTimeout().toNanos();
+    }
+
+    public ProxySettings settings() {
+        return settings;
+    }
+
+    RouteSource routes() {
+        return routes;
+    }
+
+    BackendPools pools() {
+        return pools;
+    }
+
+    LocalAnswers answers() {
+        return answers;
+    }
+
+    String version() {
+        return version;
+    }
+
+    String scheme() {
+        return scheme;
+    }
+
+    Drain drain() {
+        return drain;
+    }
+
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
+    /** Longest silence of a request body the relay is waiting for; 0: no limit. */
+    long bodyTimeoutNanos() {
+        return bodyTimeoutNanos;
+    }
+
+    /** Whether the client may see debug headers (they show backends' internal addresses). */
+    boolean debugAllowed(Channel client) {
+        return client.remoteAddress() instanceof InetSocketAddress a && a.getAddress().isLoopbackAddress();
+    }
 }

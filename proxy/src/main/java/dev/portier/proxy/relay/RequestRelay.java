@@ -3,10 +3,8 @@ package dev.portier.proxy.relay;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.Frontend;
 import dev.portier.proxy.accesslog.AccessLog;
-import dev.portier.proxy.relay.BackendHandler.BackendFailure;
 import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
-import dev.portier.proxy.server.Drain;
 import dev.portier.proxy.wire.BadMessage;
 import dev.portier.proxy.wire.BodyPart;
 import dev.portier.proxy.wire.HeadWriter;
@@ -23,96 +21,57 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.BitSet;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of one client connection: each request is routed by its Host, sent to a backend over
- * a pooled connection of the same event loop, and the response streamed back. The client is read
- * one message at a time (auto-read is off, a FlowControlHandler sits in front), only when the
- * backend can take more, and the backend only when the client can; so memory per connection stays
- * bounded whatever the body sizes. Pipelined requests wait their turn in the flow-control queue.
+ * The life of one client connection: each request is routed by its Host, sent to a backend over a
+ * pooled connection of the same event loop, and the response streamed back. What the parser hands
+ * on waits in an inbox and is taken one message at a time, when the exchange can use it: pipelined
+ * requests wait their turn there, and a request body is taken only as fast as the backend takes
+ * it. The client is read (auto-read is off) only when the inbox is empty and more is wanted, and
+ * the backend only when the client can take more; so memory per connection stays bounded.
  */
-public final class RequestRelay extends ChannelInboundHandlerAdapter {
+public final class RequestRelay extends ChannelInboundHandlerAdapter implements BackendEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
-
-    private static final String PING_HOST = "__ping__";
-    /** Body parts up to this size are copied into the buffer of the response head they follow. */
-    private static final int MERGE_LIMIT = 4096;
 
     private enum State { IDLE, ROUTING, CONNECTING, PROXYING, DRAINING, CLOSED }
 
     private final RelayContext rc;
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private BackendPool pool;
     private State state = State.IDLE;
-
-    // one exchange; reset by startExchange()
-    private RequestHead request;
-    /** A request (or a refusal of one) that came while this one was in flight. */
-    private Object pipelined;
-    private boolean keepAlive;
-    private boolean hasBody;
-    private boolean upgrade;
-    private boolean debug;
-    private boolean headRequest;
-    private boolean clientHttp10;
-    private BodyPart heldContent;
-    private String host;
-    private Lookup lookup;
-    private int position;
-    private final BitSet tried = new BitSet();
-    private int retries;
-    private boolean requestComplete;
-    private boolean bodySent;
-    private Channel backend;
-    private BackendHandler backendHandler;
-    private BackendUrl backendUrl;
-    private boolean backendReused;
-    private boolean responseSeen;
-    private boolean responseStarted;
-    private boolean interim;
-    private boolean switching;
-    private boolean backendKeepAlive;
-    private boolean closeAfterResponse;
-    private boolean chunkBody;
+    private Exchange ex;
+    private BackendLease lease;
+    /** A local answer that goes out once the rest of the request body has been read and dropped. */
+    private FullHttpResponse afterDrain;
     /** A response head held back to go out in one write with the body that follows it. */
     private ByteBuf pendingHead;
-    private boolean backendReadPending;
-    private boolean waitingBackendWritable;
-    private FullHttpResponse drainThenSend;
-    private long startNanos;
+    private boolean pumping;
+    private boolean pumpAgain;
+    private boolean clientReadPending;
+    private boolean backendReadHeld;
     private boolean inputShutdown;
     private String peerIp;
     private int localPort;
     private HeadWriter.Forwarding forwarding;
-    private long backendStartNanos;
-    private boolean clientReadWanted;
-    // what the access log and metrics record of the exchange
-    private boolean recorded;
-    /** The decoder refused the request: there is no head, but the refusal is logged and counted. */
-    private boolean refused;
-    private int responseStatus;
-    private int backendStatus;
-    private long backendNanos;
-    private long bytesIn;
-    private long bytesOut;
+    private ScheduledFuture<?> bodyDeadline;
+    private long lastBodyNanos;
 
     public RequestRelay(RelayContext rc) {
         this.rc = rc;
@@ -126,252 +85,228 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        readClient();
+        pump();
         ctx.fireChannelActive();
     }
 
-    /**
-     * Asks for the next client message. Netty's FlowControlHandler may answer a read() with a bare
-     * channelReadComplete when the socket read cycle ended before a whole message was decoded (e.g.
-     * mid-body); {@link #channelReadComplete} then asks again, or the upload would stall until the
-     * backend timeout.
-     */
-    private void readClient() {
-        clientReadWanted = true;
-        ctx.read();
+    // ---- reads and the inbox ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof BodyPart) {
+            lastBodyNanos = System.nanoTime();
+        }
+        inbox.add(msg);
+        pump();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (clientReadWanted && state != State.CLOSED && ctx.channel().isActive()) {
-            ctx.read();
-        }
+        // the read cycle is over: a read is pending again only if asked for
+        clientReadPending = false;
+        pump();
         ctx.fireChannelReadComplete();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        clientReadWanted = false;
-        if (msg instanceof RequestHead req) {
-            if (state == State.IDLE) {
-                onRequest(req);
-            } else if (state != State.CLOSED && pipelined == null) {
-                pipelined = req;
+    /** Takes what the exchange can use from the inbox, then asks for more bytes when it wants them. */
+    private void pump() {
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        pumping = true;
+        try {
+            do {
+                pumpAgain = false;
+                Object next;
+                while ((next = inbox.peek()) != null && take(next)) {
+                    inbox.poll();
+                }
+            } while (pumpAgain);
+            if (inbox.isEmpty() && wantsClientBytes() && !clientReadPending) {
+                clientReadPending = true;
+                armBodyDeadline();
+                ctx.read();
             }
-        } else if (msg instanceof BodyPart content) {
-            onClientContent(content);
-        } else if (msg instanceof BadMessage bad) {
-            if (state == State.IDLE) {
-                onBadRequest(bad);
-            } else if (!requestComplete && state != State.CLOSED) {
-                onBadBody(bad);
-            } else if (state != State.CLOSED && pipelined == null) {
-                pipelined = bad;
-            }
-        } else {
-            ReferenceCountUtil.release(msg);
+        } finally {
+            pumping = false;
         }
     }
 
-    // ---- request side ----
+    /** Handles the inbox's next message if the exchange can take it now; false leaves it waiting. */
+    private boolean take(Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return true;
+        }
+        if (state == State.IDLE) {
+            if (msg instanceof RequestHead req) {
+                onRequest(req);
+            } else if (msg instanceof BadMessage bad) {
+                onBadRequest(bad);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+            return true;
+        }
+        if (ex.requestComplete) {
+            // the next pipelined request waits for this exchange to end
+            return false;
+        }
+        if (msg instanceof BadMessage bad) {
+            onBadBody(bad);
+            return true;
+        }
+        BodyPart part = (BodyPart) msg;
+        switch (state) {
+            case PROXYING -> {
+                if (!lease.isWritable()) {
+                    return false;
+                }
+                forwardBody(part);
+            }
+            case ROUTING, CONNECTING -> {
+                if (ex.held != null) {
+                    return false;
+                }
+                ex.held = part;
+                if (ex.routeAfterFirstPart) {
+                    ex.routeAfterFirstPart = false;
+                    lookupRoute();
+                }
+            }
+            case DRAINING -> {
+                boolean last = part.isLast();
+                part.release();
+                if (last) {
+                    ex.requestComplete = true;
+                    FullHttpResponse r = afterDrain;
+                    afterDrain = null;
+                    writeLocal(r);
+                }
+            }
+            default -> part.release();
+        }
+        return true;
+    }
 
-    /** The decoder's stand-in for a request it could not parse; it drops whatever follows. */
+    /** Whether the exchange wants more of what the client sends. */
+    private boolean wantsClientBytes() {
+        return switch (state) {
+            case IDLE -> true;
+            case CLOSED -> false;
+            case PROXYING -> ex.requestComplete ? !ex.upgrade : lease.isWritable();
+            case ROUTING, CONNECTING -> ex.requestComplete ? !ex.upgrade : ex.held == null;
+            // a bodyless request keeps a read pending while it runs: the socket stays in the epoll set
+            // (two epoll_ctl calls a request otherwise), a client that resets mid-exchange is seen at
+            // once, and pipelined requests gather in the inbox. Not for an upgrade: the bytes after a
+            // 101 belong to the tunnel, not to the parser.
+            case DRAINING -> true;
+        };
+    }
+
+    // ---- the request ----
+
+    /** The parser's stand-in for a request it could not read; it drops whatever follows. */
     private void onBadRequest(BadMessage bad) {
-        request = null;
-        debug = false;
-        headRequest = false;
-        upgrade = false;
-        hasBody = false;
-        clientHttp10 = false;
-        startNanos = System.nanoTime();
-        resetExchange();
-        refused = true;
-        keepAlive = false;
-        requestComplete = false;
+        ex = Exchange.refused();
         sendError(HttpResponseStatus.valueOf(bad.status()), "malformed request: " + bad.reason());
     }
 
-    /** The body of the request in flight broke its framing. */
+    /** The body of the request in flight broke its framing, or stopped coming. */
     private void onBadBody(BadMessage bad) {
-        keepAlive = false;
-        if (responseStarted) {
+        ex.keepAlive = false;
+        if (ex.responseSent) {
             closeAll();
         } else {
-            sendError(HttpResponseStatus.BAD_REQUEST, "malformed body: " + bad.reason());
+            sendError(HttpResponseStatus.valueOf(bad.status()), "malformed body: " + bad.reason());
         }
     }
 
     private void onRequest(RequestHead req) {
-        startExchange(req);
-        if (!hasBody && !upgrade) {
-            // keep a read pending while the exchange runs: the socket then stays in the epoll set
-            // (two epoll_ctl calls a request otherwise), and a client that resets mid-exchange is
-            // seen at once (a FIN is a half-close: the answer is still sent). What it brings is at
-            // most one message, kept in pipelined. (Not for an upgrade: the bytes after a 101
-            // belong to the tunnel, not to a parser.)
-            state = State.ROUTING;
-            readClient();
-            if (state == State.CLOSED) {
-                return;
-            }
-        } else if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
-            // take the first chunk before a backend is chosen: a malformed first chunk size is then
-            // refused (400 in onBadBody) before a single byte of the request reaches a backend;
-            // the chunk waits in heldContent. (Not with Expect: 100-continue, whose body comes later.)
-            state = State.ROUTING;
-            readClient();
-            if (state == State.CLOSED) {
-                return;
-            }
-        }
+        ex = Exchange.of(req, rc.settings().httpKeepAlive(), req.debug() && rc.debugAllowed(ctx.channel()));
+        state = State.ROUTING;
         String hostHeader = req.host();
         if (req.hostCount() != 1 || hostHeader.isBlank()) {
+            ex.keepAlive = false;
             sendError(HttpResponseStatus.BAD_REQUEST, req.hostCount() == 0 ? "no Host header" : "bad Host header");
             return;
         }
-        if (PING_HOST.equalsIgnoreCase(hostHeader)) {
-            respondLocally(pong());
+        if (LocalAnswers.PING_HOST.equalsIgnoreCase(hostHeader)) {
+            respondLocally(rc.answers().pong());
             return;
         }
         if (req.isConnect()) {
-            keepAlive = false;
+            ex.keepAlive = false;
             sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not proxied");
             return;
         }
-        host = HostMatcher.normalise(hostHeader);
-        if (host == null || host.isEmpty()) {
+        ex.host = HostMatcher.normalise(hostHeader);
+        if (ex.host == null || ex.host.isEmpty()) {
+            ex.keepAlive = false;
             sendError(HttpResponseStatus.BAD_REQUEST, "bad Host header");
             return;
         }
-        Lookup cached = rc.routes().cached(host);
+        if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
+            // the first chunk is read before a backend is chosen: a malformed chunk size is then
+            // refused before a single byte of the request reaches a backend. (Not with Expect:
+            // 100-continue, whose body waits for the backend's go-ahead.)
+            ex.routeAfterFirstPart = true;
+            return;
+        }
+        lookupRoute();
+    }
+
+    private void lookupRoute() {
+        Lookup cached = rc.routes().cached(ex.host);
         if (cached != null) {
             routed(cached);
             return;
         }
-        state = State.ROUTING;
-        String wanted = host;
-        rc.routes().lookup(wanted).whenComplete((l, err) -> ctx.executor().execute(() -> {
-            if (state == State.ROUTING && wanted.equals(host)) {
-                routed(err != null || l == null ? Lookup.unavailable(wanted) : l);
+        Exchange wanted = ex;
+        rc.routes().lookup(wanted.host).whenComplete((l, err) -> ctx.executor().execute(() -> {
+            if (state == State.ROUTING && ex == wanted) {
+                routed(err != null || l == null ? Lookup.unavailable(wanted.host) : l);
             }
         }));
     }
 
-    private void startExchange(RequestHead req) {
-        request = req;
-        startNanos = System.nanoTime();
-        keepAlive = rc.settings().httpKeepAlive() && req.keepAlive();
-        hasBody = req.hasBody();
-        upgrade = req.upgrade() != null;
-        debug = req.debug();
-        headRequest = req.isHead();
-        clientHttp10 = req.isHttp10();
-        resetExchange();
-        // a bodyless request is whole once its head is here
-        requestComplete = !hasBody;
-    }
-
-    private void resetExchange() {
-        refused = false;
-        host = null;
-        lookup = null;
-        position = -1;
-        tried.clear();
-        retries = 0;
-        requestComplete = false;
-        bodySent = false;
-        backend = null;
-        backendHandler = null;
-        backendUrl = null;
-        backendReused = false;
-        responseSeen = false;
-        responseStarted = false;
-        interim = false;
-        switching = false;
-        backendKeepAlive = false;
-        closeAfterResponse = false;
-        chunkBody = false;
-        backendReadPending = false;
-        waitingBackendWritable = false;
-        drainThenSend = null;
-        recorded = false;
-        responseStatus = 0;
-        backendStatus = 0;
-        backendNanos = -1;
-        bytesIn = 0;
-        bytesOut = 0;
-    }
-
-    private void onClientContent(BodyPart content) {
-        boolean last = content.isLast();
-        switch (state) {
-            case PROXYING -> {
-                if (!hasBody) {
-                    content.release();
-                    requestComplete |= last;
-                    return;
-                }
-                ByteBuf bytes = content.content();
-                if (bytes.isReadable()) {
-                    bodySent = true;
-                    bytesIn += content.payload();
-                    backend.writeAndFlush(bytes, backend.voidPromise());
-                } else {
-                    bytes.release();
-                }
-                backendHandler.sent();
-                if (last) {
-                    requestComplete = true;
-                } else if (backend.isWritable()) {
-                    readClient();
-                } else {
-                    waitingBackendWritable = true;
-                }
-            }
-            case DRAINING -> {
-                content.release();
-                if (last) {
-                    requestComplete = true;
-                    FullHttpResponse r = drainThenSend;
-                    drainThenSend = null;
-                    writeLocal(r);
-                } else {
-                    readClient();
-                }
-            }
-            case ROUTING, CONNECTING -> {
-                if (hasBody && heldContent == null) {
-                    // a read issued for a backend that failed before the bytes came: keep them for the next one
-                    heldContent = content;
-                } else {
-                    // the empty last part of a bodyless request, read before a backend is attached
-                    content.release();
-                    requestComplete |= last;
-                }
-            }
-            default -> content.release();
+    private void forwardBody(BodyPart part) {
+        ByteBuf bytes = part.content();
+        if (ex.hasBody && bytes.isReadable()) {
+            ex.bodySent = true;
+            ex.bytesIn += part.payload();
+            lease.send(bytes);
+        } else {
+            bytes.release();
+        }
+        if (part.isLast()) {
+            ex.requestComplete = true;
+            cancelBodyDeadline();
         }
     }
 
-    void onBackendWritable() {
-        if (waitingBackendWritable && state == State.PROXYING) {
-            waitingBackendWritable = false;
-            readClient();
+    @Override
+    public void onBackendWritable() {
+        if (state == State.PROXYING) {
+            pump();
         }
     }
 
     // ---- routing and connecting ----
 
     private void routed(Lookup l) {
-        lookup = l;
+        ex.lookup = l;
         switch (l.status()) {
-            case NOT_FOUND -> sendError(HttpResponseStatus.BAD_REQUEST, "no frontend for " + host);
+            case NOT_FOUND -> sendError(HttpResponseStatus.BAD_REQUEST, "no frontend for " + ex.host);
             case UNAVAILABLE -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE, "routing table unavailable");
             case FOUND -> {
-                if (localPort == 0) {
-                    localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-                }
                 if (forwarding == null) {
+                    localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
                     forwarding = HeadWriter.Forwarding.of(peerIp(), rc.scheme(), localPort);
                 }
                 nextBackend();
@@ -380,112 +315,91 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void nextBackend() {
-        int pos = rc.routes().choose(lookup, tried);
+        int pos = rc.routes().choose(ex.lookup, ex.tried);
         if (pos < 0) {
-            sendError(HttpResponseStatus.BAD_GATEWAY, tried.isEmpty() ? "no live backend" : "every backend failed");
+            sendError(HttpResponseStatus.BAD_GATEWAY, ex.tried.isEmpty() ? "no live backend" : "every backend failed");
             return;
         }
-        position = pos;
-        tried.set(pos);
-        backendUrl = lookup.frontend().backend(pos);
+        ex.position = pos;
+        ex.tried.set(pos);
+        BackendUrl url = ex.lookup.frontend().backend(pos);
+        ex.backendUrl = url;
         state = State.CONNECTING;
-        Channel pooled = pool.acquire(backendUrl);
+        BackendLease pooled = BackendLease.fromPool(pool, url);
         if (pooled != null) {
-            attach(pooled, true);
+            attach(pooled);
             return;
         }
-        BackendUrl wanted = backendUrl;
-        ChannelFuture f = pool.connect(wanted);
-        f.addListener((ChannelFutureListener) cf -> onConnected(cf, wanted));
+        Exchange wanted = ex;
+        ChannelFuture f = pool.connect(url);
+        f.addListener((ChannelFutureListener) cf -> onConnected(cf, wanted, url));
     }
 
-    private void onConnected(ChannelFuture f, BackendUrl wanted) {
-        if (state != State.CONNECTING || wanted != backendUrl) {
+    private void onConnected(ChannelFuture f, Exchange wanted, BackendUrl url) {
+        if (state != State.CONNECTING || ex != wanted || url != ex.backendUrl) {
             pool.discard(f.channel());
             return;
         }
         if (!f.isSuccess()) {
             pool.discard(f.channel());
-            LOG.debug("connect to {} failed: {}", wanted, f.cause().toString());
-            markDead();
-            retryOrFail(HttpResponseStatus.BAD_GATEWAY, "cannot connect to " + wanted + ": " + f.cause().getMessage());
+            LOG.debug("connect to {} failed: {}", url, f.cause().toString());
+            onFailure(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + f.cause().getMessage());
             return;
         }
-        attach(f.channel(), false);
+        attach(BackendLease.opened(pool, f.channel(), url));
     }
 
-    private void attach(Channel ch, boolean reused) {
-        backend = ch;
-        backendReused = reused;
-        backendHandler = ch.pipeline().get(BackendHandler.class);
-        backendHandler.bind(this);
+    private void attach(BackendLease l) {
+        lease = l;
         state = State.PROXYING;
-        backendStartNanos = System.nanoTime();
-        backendHandler.decoder().expect(headRequest, clientHttp10);
-        ch.writeAndFlush(HeadWriter.backendRequest(request, ch.alloc(), forwarding), ch.voidPromise());
-        ch.read();
-        if (hasBody) {
-            BodyPart held = heldContent;
-            heldContent = null;
-            if (held != null) {
-                onClientContent(held);
-            } else if (ch.isWritable()) {
-                readClient();
-            } else {
-                waitingBackendWritable = true;
-            }
+        ex.responseSeen = false;
+        ex.backendStartNanos = System.nanoTime();
+        l.attach(this, ex.headRequest, ex.http10);
+        l.send(HeadWriter.backendRequest(ex.request, ctx.alloc(), forwarding));
+        l.read();
+        BodyPart held = ex.held;
+        if (held != null) {
+            ex.held = null;
+            forwardBody(held);
         }
+        pump();
     }
 
-    private void retryOrFail(HttpResponseStatus status, String reason) {
-        boolean replayable = !bodySent && !switching;
-        if (replayable && retries < rc.settings().retryOnError() && ctx.channel().isActive()) {
-            retries++;
-            rc.metrics().retry();
-            state = State.CONNECTING;
-            nextBackend();
-        } else {
-            sendError(status, reason);
-        }
-    }
+    // ---- the response ----
 
-    // ---- response side ----
-
-    void onBackendRead(Object msg) {
+    @Override
+    public void onBackendRead(Object msg) {
         if (state != State.PROXYING) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        responseSeen = true;
+        ex.responseSeen = true;
         if (msg instanceof BodyPart c) {
             onResponseContent(c);
         } else if (msg instanceof ResponseHead resp) {
             int code = resp.status();
             if (code == 101) {
-                if (!upgrade) {
-                    failBackend(HttpResponseStatus.BAD_GATEWAY, "backend " + backendUrl + " switched protocols unasked");
+                if (!ex.upgrade) {
+                    failBackend("backend " + ex.backendUrl + " switched protocols unasked");
                     return;
                 }
-                switching = true;
-                responseStarted = true;
-                backendStatus = code;
-                backendNanos = System.nanoTime() - backendStartNanos;
-                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0),
-                        ctx.voidPromise());
+                ex.switching = true;
+                ex.responseStarted = true;
+                ex.backendAnswered(code);
+                writeToClient(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0));
             } else if (code < 200) {
-                interim = true;
-                ctx.write(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0),
-                        ctx.voidPromise());
+                ex.interim = true;
+                writeToClient(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0));
             } else {
                 onResponseHead(resp);
             }
         } else if (msg instanceof BadMessage bad) {
-            String reason = "bad response from " + backendUrl + ": " + bad.reason();
-            if (responseStarted || interim) {
+            String reason = "bad response from " + ex.backendUrl + ": " + bad.reason();
+            if (ex.responseSent) {
                 LOG.debug("{}", reason);
                 closeAll();
             } else {
-                failBackend(HttpResponseStatus.BAD_GATEWAY, reason);
+                failBackend(reason);
             }
         } else {
             ReferenceCountUtil.release(msg);
@@ -493,50 +407,30 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     }
 
     private void onResponseHead(ResponseHead resp) {
-        responseStarted = true;
+        ex.responseStarted = true;
         int code = resp.status();
-        responseStatus = code;
-        backendStatus = code;
-        backendNanos = System.nanoTime() - backendStartNanos;
-        HeaderFields h = resp.fields();
-        if (code >= 501 && !(code == 503 && h.contains(HeaderFields.RETRY_AFTER))
+        ex.status = code;
+        ex.backendAnswered(code);
+        if (code >= 501 && !(code == 503 && resp.fields().contains(HeaderFields.RETRY_AFTER))
                 || code == 500 && rc.settings().deadBackendOn500()) {
             markDead();
         }
-        backendKeepAlive = resp.keepAlive();
         if (rc.drain().isDraining()) {
-            keepAlive = false;
+            ex.keepAlive = false;
         }
-        boolean bodyAllowed = !headRequest && code != 204 && code != 304;
-        boolean chunked = resp.isChunked();
-        boolean client10 = clientHttp10;
-        boolean dropFraming = false;
-        if (bodyAllowed && !chunked && resp.contentLength() < 0) {
-            // the backend ends this body by closing; re-frame it for HTTP/1.1 clients so they stay connected
-            backendKeepAlive = false;
-            dropFraming = resp.isTransferCoded();
-            if (client10) {
-                closeAfterResponse = true;
-            } else {
-                chunkBody = true;
-            }
-        } else if (chunked && client10) {
-            // the decoder takes the chunked framing off for a client that cannot read it
-            dropFraming = true;
-            closeAfterResponse = true;
-        }
-        ConnectionHeader connection = !keepAlive || closeAfterResponse ? ConnectionHeader.CLOSE
-                : client10 ? ConnectionHeader.KEEP_ALIVE : ConnectionHeader.NONE;
+        ResponseFraming f = ResponseFraming.decide(code, resp.contentLength(), resp.isChunked(),
+                resp.isTransferCoded(), resp.keepAlive(), ex.headRequest, ex.http10, ex.keepAlive);
+        ex.framing = f;
         DefaultHttpHeaders extra = null;
-        if (debug) {
+        if (ex.debug) {
             extra = new DefaultHttpHeaders();
-            DebugHeaders.add(extra, rc.version(), lookup, position, backendUrl, startNanos, backendStartNanos);
+            DebugHeaders.add(extra, rc.version(), ex.lookup, ex.position, ex.backendUrl, ex.startNanos,
+                    ex.backendStartNanos);
         }
         // held until the body's first part, which usually came in the same read: a small body then
         // goes out in the same buffer (one send, not a writev of two); the read's end flushes it anyway
-        long length = resp.contentLength();
-        int room = length > 0 && length <= MERGE_LIMIT && !chunkBody ? (int) length : 0;
-        pendingHead = HeadWriter.response(resp, ctx.alloc(), false, dropFraming, chunkBody, connection, extra, room);
+        pendingHead = HeadWriter.response(resp, ctx.alloc(), false, f.dropFraming(), f.chunkBody(), f.connection(),
+                extra, f.mergeRoom());
     }
 
     /** Writes the held head, with the body part {@code data} copied in when small; returns what is left to write. */
@@ -544,12 +438,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         ByteBuf head = pendingHead;
         pendingHead = null;
         int n = data.readableBytes();
-        if (n > 0 && n <= MERGE_LIMIT && !chunkBody) {
+        if (n > 0 && n <= ResponseFraming.MERGE_LIMIT && !ex.framing.chunkBody()) {
             head.writeBytes(data);
             data.release();
             data = Unpooled.EMPTY_BUFFER;
         }
-        ctx.write(head, ctx.voidPromise());
+        writeToClient(head);
         return data;
     }
 
@@ -560,9 +454,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void writeToClient(ByteBuf bytes) {
+        ex.responseSent = true;
+        ctx.write(bytes, ctx.voidPromise());
+    }
+
     private void onResponseContent(BodyPart c) {
         ByteBuf data = c.content();
-        bytesOut += c.payload();
+        ex.bytesOut += c.payload();
         if (pendingHead != null) {
             data = writePendingHead(data);
         }
@@ -570,20 +469,21 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             writeBody(data);
             return;
         }
-        if (interim) {
-            interim = false;
+        if (ex.interim) {
+            // the end of a 1xx: the final response follows on the same connection
+            ex.interim = false;
             data.release();
             return;
         }
-        if (switching) {
+        if (ex.switching) {
             data.release();
             ctx.flush();
             startTunnel();
             return;
         }
         writeBody(data);
-        if (chunkBody) {
-            ctx.write(HeadWriter.LAST_CHUNK.duplicate(), ctx.voidPromise());
+        if (ex.framing.chunkBody()) {
+            writeToClient(HeadWriter.LAST_CHUNK.duplicate());
         }
         finishExchange();
     }
@@ -592,16 +492,17 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         int n = data.readableBytes();
         if (n == 0) {
             data.release();
-        } else if (chunkBody) {
-            ctx.write(HeadWriter.chunkStart(ctx.alloc(), n), ctx.voidPromise());
-            ctx.write(data, ctx.voidPromise());
-            ctx.write(HeadWriter.chunkEnd(ctx.alloc()), ctx.voidPromise());
+        } else if (ex.framing != null && ex.framing.chunkBody()) {
+            writeToClient(HeadWriter.chunkStart(ctx.alloc(), n));
+            writeToClient(data);
+            writeToClient(HeadWriter.chunkEnd(ctx.alloc()));
         } else {
-            ctx.write(data, ctx.voidPromise());
+            writeToClient(data);
         }
     }
 
-    void onBackendReadComplete() {
+    @Override
+    public void onBackendReadComplete() {
         if (state != State.PROXYING) {
             return;
         }
@@ -610,146 +511,125 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         }
         ctx.flush();
         if (ctx.channel().isWritable()) {
-            backend.read();
+            lease.read();
         } else {
-            backendReadPending = true;
+            backendReadHeld = true;
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && backendReadPending && backend != null && state == State.PROXYING) {
-            backendReadPending = false;
-            backend.read();
+        if (ctx.channel().isWritable() && backendReadHeld && state == State.PROXYING) {
+            backendReadHeld = false;
+            lease.resumeRead();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
+    @Override
+    public boolean waitingOnBackend() {
+        // while reads are held for a slow client, or the client's body is still coming, the silence is not the backend's
+        return state == State.PROXYING && !backendReadHeld && (ex.requestComplete || !lease.isWritable());
+    }
+
     private void finishExchange() {
-        record(responseStatus);
-        Channel b = backend;
-        releaseBackend(backendKeepAlive && requestComplete);
-        if (b != null && !requestComplete) {
-            keepAlive = false;
-        }
-        if (keepAlive && requestComplete && !closeAfterResponse) {
-            state = State.IDLE;
+        record(ex.status);
+        BackendLease l = lease;
+        lease = null;
+        boolean whole = ex.requestComplete;
+        l.release(ex.framing.backendReusable() && whole);
+        if (ex.keepAlive && whole && !ex.framing.closeAfter()) {
             ctx.flush();
             nextRequest();
         } else {
-            state = State.CLOSED;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterFlush();
         }
     }
 
     private void nextRequest() {
-        request = null;
-        Object next = pipelined;
-        if (next != null) {
-            pipelined = null;
-            if (next instanceof RequestHead r) {
-                onRequest(r);
-            } else {
-                onBadRequest((BadMessage) next);
-            }
-        } else {
-            readClient();
-            if (inputShutdown && state == State.IDLE) {
-                // the client said all it had to say and nothing is left queued
-                ctx.close();
-            }
-        }
-    }
-
-    private void releaseBackend(boolean reusable) {
-        Channel b = backend;
-        if (b == null) {
+        state = State.IDLE;
+        ex = null;
+        if (inputShutdown && inbox.isEmpty()) {
+            // the client said all it had to say and nothing is left to answer
+            ctx.close();
+            state = State.CLOSED;
             return;
         }
-        backend = null;
-        backendHandler.unbind();
-        backendHandler = null;
-        if (reusable) {
-            pool.release(b, backendUrl);
-        } else {
-            pool.discard(b);
+        pump();
+    }
+
+    private void onFailure(RetryPolicy.Failure failure, String reason) {
+        boolean retriesLeft = ex.retries < rc.settings().retryOnError() && ctx.channel().isActive() && !ex.switching;
+        RetryPolicy.Decision d = RetryPolicy.decide(failure, ex.responseSent, lease != null && lease.reused(),
+                ex.responseSeen, ex.bodySent, RetryPolicy.isIdempotent(ex.request.method()), ex.hasBody, retriesLeft);
+        if (lease != null) {
+            lease.discard();
+            lease = null;
+        }
+        if (d.markDead()) {
+            markDead();
+        }
+        switch (d.action()) {
+            case ABORT -> {
+                LOG.debug("backend {} failed mid-response: {}", ex.backendUrl, failure);
+                closeAll();
+            }
+            case FAIL -> sendError(HttpResponseStatus.valueOf(d.status()), reason);
+            case RETRY, RETRY_FRESH -> {
+                if (d.action() == RetryPolicy.Action.RETRY_FRESH) {
+                    ex.tried.clear(ex.position);
+                }
+                ex.retries++;
+                rc.metrics().retry();
+                dropPendingHead();
+                nextBackend();
+            }
         }
     }
 
-    void onBackendFailure(BackendFailure failure, Throwable cause) {
+    @Override
+    public void onBackendFailure(RetryPolicy.Failure failure, Throwable cause) {
         if (state != State.PROXYING) {
             return;
         }
-        boolean staleReuse = backendReused && !responseSeen && failure != BackendFailure.TIMEOUT;
-        Channel b = backend;
-        backend = null;
-        backendHandler = null;
-        pool.discard(b);
-        if (responseStarted || interim) {
-            // part of a response is already with the client: nothing honest can follow it
-            LOG.debug("backend {} failed mid-response: {}", backendUrl, failure);
-            closeAll();
-            return;
-        }
-        if (failure == BackendFailure.TIMEOUT) {
-            markDead();
-            sendError(HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendUrl + " did not answer in time");
-            return;
-        }
-        String reason = "backend " + backendUrl + (failure == BackendFailure.CLOSED ? " closed the connection"
-                : " failed: " + (cause == null ? "" : cause.getMessage()));
-        if (staleReuse) {
-            // a kept-alive connection the backend had closed: not the backend's fault, try a fresh one
-            tried.clear(position);
-        } else {
-            markDead();
-        }
-        boolean idempotent = isIdempotent(request.method());
-        if (!bodySent && (idempotent || staleReuse && !hasBody)) {
-            retryOrFail(HttpResponseStatus.BAD_GATEWAY, reason);
-        } else {
-            sendError(HttpResponseStatus.BAD_GATEWAY, reason);
-        }
+        String reason = switch (failure) {
+            case TIMEOUT -> "backend " + ex.backendUrl + " did not answer in time";
+            case CLOSED -> "backend " + ex.backendUrl + " closed the connection";
+            default -> "backend " + ex.backendUrl + " failed: " + (cause == null ? "" : cause.getMessage());
+        };
+        onFailure(failure, reason);
     }
 
-    private void failBackend(HttpResponseStatus status, String reason) {
-        Channel b = backend;
-        if (b != null) {
-            backend = null;
-            backendHandler.unbind();
-            backendHandler = null;
-            pool.discard(b);
+    /** The backend broke the protocol: 502 when nothing went to the client yet; no retry, no dead mark. */
+    private void failBackend(String reason) {
+        if (lease != null) {
+            lease.discard();
+            lease = null;
         }
-        sendError(status, reason);
+        dropPendingHead();
+        sendError(HttpResponseStatus.BAD_GATEWAY, reason);
     }
 
     private void markDead() {
-        Frontend f = lookup.frontend();
+        Frontend f = ex.lookup.frontend();
         if (f != null && f.size() > 1) {
             rc.metrics().deadMark();
         }
-        rc.routes().markDead(lookup, position);
+        rc.routes().markDead(ex.lookup, ex.position);
     }
 
     /** Access log line and metrics for the exchange, once; 499 (nginx's) when the client left first. */
     private void record(int status) {
-        if (recorded || request == null && !refused) {
+        Exchange e = ex;
+        if (e == null || e.recorded) {
             return;
         }
-        recorded = true;
-        long totalNanos = System.nanoTime() - startNanos;
-        String key = lookup == null ? null : lookup.frontendKey();
-        rc.metrics().request(key, status, totalNanos, backendNanos, bytesIn, bytesOut);
+        e.recorded = true;
+        e.status = status;
+        long totalNanos = System.nanoTime() - e.startNanos;
+        rc.metrics().request(e.frontendKey(), status, totalNanos, e.backendNanos, e.bytesIn, e.bytesOut);
         if (AccessLog.enabled()) {
-            RequestHead r = request;
-            HeaderFields h = r == null ? null : r.fields();
-            AccessLog.log(peerIp(), r == null ? null : r.method(), r == null ? null : r.uri(),
-                    r == null ? null : clientHttp10 ? "HTTP/1.0" : "HTTP/1.1", status, bytesOut,
-                    h == null ? null : h.get(HeaderFields.REFERER), h == null ? null : h.get(HeaderFields.USER_AGENT),
-                    // __ping__ and refused requests were never normalised: show the Host as sent
-                    host != null ? host : r == null ? null : r.host(),
-                    totalNanos, backendNanos, key, backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null,
-                    backendStatus, bytesIn);
+            AccessLog.log(e.toRecord(peerIp(), totalNanos));
         }
     }
 
@@ -760,23 +640,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         return peerIp;
     }
 
-    private static boolean isIdempotent(String method) {
-        return switch (method) {
-            case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
-            default -> false;
-        };
-    }
-
     // ---- upgrades ----
 
     private void startTunnel() {
         // the exchange ends here for the log and metrics; the tunnel's bytes are not counted
         record(101);
         Channel client = ctx.channel();
-        Channel b = backend;
-        backend = null;
-        backendHandler.unbind();
-        backendHandler = null;
+        Channel b = lease.handOver();
+        lease = null;
         state = State.CLOSED;
         long idleMs = rc.settings().upgradeIdleTimeout().toMillis();
 
@@ -789,126 +660,156 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         ChannelPipeline cp = client.pipeline();
         cp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
         cp.remove(this);
-        cp.remove("flow");
         cp.addLast("tunnel", new Tunnel(b));
         cp.remove("codec");
-        // the backend connection now belongs to the tunnel and is never pooled
-        pool.handOver(b);
         client.read();
         b.read();
     }
 
     // ---- local answers ----
 
-    private FullHttpResponse pong() {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer("ok".getBytes(StandardCharsets.US_ASCII)));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN);
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        return r;
-    }
-
     private void respondLocally(FullHttpResponse r) {
-        BodyPart held = heldContent;
-        if (held != null) {
-            heldContent = null;
-            requestComplete |= held.isLast();
-            held.release();
-        }
-        if (requestComplete || !hasBody) {
+        ex.dropHeld();
+        if (ex.requestComplete) {
             writeLocal(r);
         } else {
             state = State.DRAINING;
-            drainThenSend = r;
-            readClient();
+            afterDrain = r;
+            pump();
         }
     }
 
     private void sendError(HttpResponseStatus status, String reason) {
-        LOG.debug("{} for {} {}: {}", status.code(), host, request == null ? "" : request.uri(), reason);
-        FullHttpResponse r = rc.errorPages().response(status);
-        if (debug) {
-            r.headers().set(DebugHeaders.ERROR, reason);
-            if (lookup != null && lookup.frontend() != null) {
-                DebugHeaders.add(r.headers(), rc.version(), lookup, position, backendUrl, startNanos,
-                        backendStartNanos);
-            }
-        }
-        if (!requestComplete) {
+        LOG.debug("{} for {} {}: {}", status.code(), ex.host, ex.request == null ? "" : ex.request.uri(), reason);
+        FullHttpResponse r = rc.answers().error(status, reason, ex);
+        ex.dropHeld();
+        if (!ex.requestComplete) {
             // unread body bytes would be taken for the next request: this connection cannot go on
-            keepAlive = false;
+            ex.keepAlive = false;
         }
         writeLocal(r);
     }
 
     private void writeLocal(FullHttpResponse r) {
-        responseStatus = r.status().code();
-        bytesOut = r.content().readableBytes();
-        record(responseStatus);
-        Channel b = backend;
-        if (b != null) {
-            releaseBackend(false);
+        cancelBodyDeadline();
+        dropPendingHead();
+        ex.status = r.status().code();
+        ex.bytesOut = r.content().readableBytes();
+        record(ex.status);
+        if (lease != null) {
+            lease.discard();
+            lease = null;
         }
         if (rc.drain().isDraining()) {
-            keepAlive = false;
+            ex.keepAlive = false;
         }
-        if (keepAlive && requestComplete) {
-            if (clientHttp10) {
+        boolean goOn = ex.keepAlive && ex.requestComplete;
+        if (goOn) {
+            if (ex.http10) {
                 r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
-            state = State.IDLE;
-            ctx.writeAndFlush(HeadWriter.local(r, ctx.alloc(), headRequest));
-            nextRequest();
         } else {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ex.responseSent = true;
+        ByteBuf bytes = HeadWriter.local(r, ctx.alloc(), ex.headRequest);
+        if (goOn) {
+            ctx.writeAndFlush(bytes, ctx.voidPromise());
+            nextRequest();
+        } else {
             state = State.CLOSED;
-            ctx.writeAndFlush(HeadWriter.local(r, ctx.alloc(), headRequest)).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
+            releaseInbox();
+        }
+    }
+
+    // ---- deadlines ----
+
+    /** Starts the clock on a request body the exchange is waiting for (an upload that stalls gets 408). */
+    private void armBodyDeadline() {
+        long timeoutNanos = rc.bodyTimeoutNanos();
+        if (timeoutNanos <= 0 || bodyDeadline != null || ex == null || ex.requestComplete || state == State.IDLE) {
+            return;
+        }
+        lastBodyNanos = System.nanoTime();
+        bodyDeadline = ctx.executor().schedule(this::checkBodyDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkBodyDeadline() {
+        bodyDeadline = null;
+        if (ex == null || ex.requestComplete || state == State.CLOSED || state == State.IDLE) {
+            return;
+        }
+        long timeoutNanos = rc.bodyTimeoutNanos();
+        long silent = System.nanoTime() - lastBodyNanos;
+        boolean waiting = clientReadPending && inbox.isEmpty();
+        if (waiting && silent >= timeoutNanos) {
+            LOG.debug("request body of {} stalled for {} ms", ex.host, silent / 1_000_000);
+            onBadBody(new BadMessage(408, "no request body bytes for " + silent / 1_000_000 + " ms"));
+            return;
+        }
+        bodyDeadline = ctx.executor().schedule(this::checkBodyDeadline,
+                waiting ? timeoutNanos - silent : timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!waiting) {
+            // the relay itself holds the body back (a slow backend): the client's clock starts over
+            lastBodyNanos = System.nanoTime();
+        }
+    }
+
+    private void cancelBodyDeadline() {
+        if (bodyDeadline != null) {
+            bodyDeadline.cancel(false);
+            bodyDeadline = null;
         }
     }
 
     // ---- connection events ----
 
+    private void closeAfterFlush() {
+        state = State.CLOSED;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        releaseInbox();
+    }
+
     private void closeAll() {
         dropPendingHead();
-        record(responseStarted ? responseStatus : 499);
-        state = State.CLOSED;
-        Channel b = backend;
-        if (b != null) {
-            backend = null;
-            if (backendHandler != null) {
-                backendHandler.unbind();
-                backendHandler = null;
-            }
-            pool.discard(b);
+        cancelBodyDeadline();
+        if (ex != null) {
+            ex.dropHeld();
+            record(ex.responseStarted ? ex.status : 499);
         }
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        if (lease != null) {
+            lease.discard();
+            lease = null;
+        }
+        closeAfterFlush();
+    }
+
+    private void releaseInbox() {
+        Object m;
+        while ((m = inbox.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropPendingHead();
+        cancelBodyDeadline();
         State was = state;
-        if (was != State.IDLE && was != State.CLOSED) {
-            record(responseStarted ? responseStatus : 499);
+        if (ex != null) {
+            ex.dropHeld();
+            if (was != State.IDLE && was != State.CLOSED) {
+                record(ex.responseStarted ? ex.status : 499);
+            }
         }
         state = State.CLOSED;
-        Channel b = backend;
-        if (b != null) {
+        if (lease != null) {
             // a half-used backend connection must never go back to the pool
-            backend = null;
-            backendHandler.unbind();
-            backendHandler = null;
-            pool.discard(b);
+            lease.discard();
+            lease = null;
         }
-        if (pipelined != null) {
-            ReferenceCountUtil.release(pipelined);
-            pipelined = null;
-        }
-        if (heldContent != null) {
-            heldContent.release();
-            heldContent = null;
-        }
+        releaseInbox();
         LOG.trace("client closed in state {}", was);
         ctx.fireChannelInactive();
     }
@@ -916,14 +817,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (state == State.IDLE) {
+            if (state == State.IDLE && inbox.isEmpty()) {
                 ctx.close();
             }
             return;
         }
         if (evt == Drain.EVENT) {
             // in-flight exchanges finish and then close (see keepAlive); idle connections go now
-            if (state == State.IDLE) {
+            if (state == State.IDLE && inbox.isEmpty()) {
                 ctx.close();
             }
             return;
@@ -932,11 +833,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
             // a client may half-close after its request and still wait for the answer
             inputShutdown = true;
             if (state == State.IDLE) {
-                ctx.close();
-            } else if (!requestComplete && state != State.CLOSED) {
+                if (inbox.isEmpty()) {
+                    ctx.close();
+                }
+            } else if (state != State.CLOSED && !ex.requestComplete) {
                 // ...but a client that stops sending mid-request will never finish it: close now, and
-                // with it the backend connection holding the partial request (never pooled), instead
-                // of leaving both open until the backend timeout
+                // with it the backend connection holding the partial request (never pooled)
                 closeAll();
             }
             return;
@@ -953,13 +855,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         }
         Throwable root = cause.getCause() != null ? cause.getCause() : cause;
         if (state == State.IDLE) {
-            // nothing of the last exchange applies
             onBadRequest(new BadMessage(400, String.valueOf(root.getMessage())));
             return;
         }
-        if (!responseStarted && state != State.CLOSED && ctx.channel().isActive()) {
-            keepAlive = false;
-            requestComplete = false;
+        if (state != State.CLOSED && !ex.responseSent && ctx.channel().isActive()) {
+            ex.keepAlive = false;
+            ex.requestComplete = false;
             sendError(HttpResponseStatus.BAD_REQUEST, "bad request: " + root.getMessage());
         } else {
             LOG.debug("client connection error", cause);

@@ -9,11 +9,10 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of an accepted client connection: limit, idle timeout, request parser, flow control, relay. */
+/** The pipeline of an accepted client connection: limit, idle timeout, request parser, relay. */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final RelayContext relay;
@@ -43,10 +42,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
                 // timer would put a listener on every write
                 .addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))
                 // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter)
-                .addLast("codec", new RequestDecoder(relay.settings().maxHeaderSize()))
-                // hands the relay one decoded message per read(), which is what makes pipelining
-                // and backpressure simple: nothing arrives that was not asked for
-                .addLast("flow", new FlowControlHandler())
+                .addLast("codec", new RequestDecoder(relay.settings().maxHeaderSize(),
+                        relay.settings().headerTimeout().toMillis()))
                 .addLast("relay", new RequestRelay(relay));
     }
 }

@@ -8,8 +8,10 @@ import java.util.List;
 /**
  * The backend side's HTTP/1.1 parser: turns a backend's bytes into a {@link ResponseHead} and the
  * {@link BodyPart}s of its body, the last one marked. It must be told before each request whether
- * it is a HEAD (whose response has no body whatever its headers say). After a 101 it stops, and
- * what follows stays in its buffer for the tunnel that replaces it.
+ * it is a HEAD (whose response has no body whatever its headers say). After a whole final response
+ * it stops until told of the next request: a backend sends nothing unasked, so bytes past the end of
+ * a response stay unread and make the connection unfit for reuse ({@link #isClean}). After a 101 it
+ * stops, and what follows stays in its buffer for the tunnel that replaces it.
  */
 public final class ResponseDecoder extends ByteToMessageDecoder {
 
@@ -17,6 +19,7 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
     private static final int BODY = 1;
     private static final int SWITCHED = 2;
     private static final int BAD = 3;
+    private static final int DONE = 4;
 
     private final HeadFinder finder;
     private final BodyFramer framer;
@@ -38,6 +41,14 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
     public void expect(boolean head, boolean dechunk) {
         this.headRequest = head;
         this.dechunk = dechunk;
+        if (state == DONE) {
+            state = HEAD;
+        }
+    }
+
+    /** A whole response was read and nothing after it: the connection can serve another request. */
+    public boolean isClean() {
+        return state == DONE && actualReadableBytes() == 0;
     }
 
     @Override
@@ -59,9 +70,14 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
                         out.add(BodyPart.EMPTY_LAST);
                         return;
                     }
-                    if (status < 200 || status == 204 || status == 304 || headRequest) {
+                    if (status < 200) {
                         out.add(BodyPart.EMPTY_LAST);
                         continue;
+                    }
+                    if (status == 204 || status == 304 || headRequest) {
+                        out.add(BodyPart.EMPTY_LAST);
+                        state = DONE;
+                        return;
                     }
                     if (head.isChunked()) {
                         framer.start(BodyFramer.Mode.CHUNKED, -1, dechunk);
@@ -69,7 +85,8 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
                         framer.start(BodyFramer.Mode.LENGTH, head.contentLength(), false);
                     } else if (head.contentLength() == 0) {
                         out.add(BodyPart.EMPTY_LAST);
-                        continue;
+                        state = DONE;
+                        return;
                     } else {
                         framer.start(BodyFramer.Mode.UNTIL_CLOSE, -1, false);
                     }
@@ -78,10 +95,15 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
                     if (!framer.decode(in, out)) {
                         return;
                     }
-                    state = HEAD;
+                    state = DONE;
+                    return;
                 } else if (state == SWITCHED) {
                     // the tunnel takes these bytes when it replaces this decoder
                     return;
+                } else if (state == DONE) {
+                    // a backend sends nothing unasked: the bytes stay unread (isClean says so to the
+                    // exchange still ending), and whoever holds the connection next is told to drop it
+                    throw new BadMessageException(502, "bytes after the end of a response");
                 } else {
                     in.skipBytes(in.readableBytes());
                 }
@@ -97,7 +119,7 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         decode(ctx, in, out);
         if (state == BODY && framer.endOfInput(out)) {
-            state = HEAD;
+            state = DONE;
         }
     }
 }

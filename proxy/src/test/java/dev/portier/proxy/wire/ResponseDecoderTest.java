@@ -53,13 +53,41 @@ class ResponseDecoderTest {
     }
 
     @Test
-    void aContentLengthResponseEndsAtItsLengthAndTheNextOneFollows() {
+    void aContentLengthResponseEndsAtItsLengthAndTheNextOneFollowsTheNextRequest() {
         decoder.expect(false, false);
-        List<Object> out = feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", "loHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        assertThat(decoder.isClean()).isFalse();
+        List<Object> out = feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", "lo");
         assertThat(((ResponseHead) out.get(0)).status()).isEqualTo(200);
         assertThat(((ResponseHead) out.get(0)).keepAlive()).isTrue();
-        assertThat(((ResponseHead) out.get(3)).status()).isEqualTo(404);
-        assertThat(body(out)).isEqualTo("hello||");
+        assertThat(body(out)).isEqualTo("hello|");
+        assertThat(decoder.isClean()).isTrue();
+        decoder.expect(false, false);
+        List<Object> next = feed("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        assertThat(((ResponseHead) next.get(0)).status()).isEqualTo(404);
+        assertThat(body(next)).isEqualTo("|");
+        assertThat(decoder.isClean()).isTrue();
+    }
+
+    @Test
+    void bytesPastTheEndOfAResponseAreNeverParsedAsTheNextOne() {
+        decoder.expect(false, false);
+        List<Object> out = feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n"
+                + "Set-Cookie: injected=by-previous-response\r\nX-Pad: ");
+        assertThat(out).hasSize(3);
+        assertThat(body(out.subList(0, 2))).isEqualTo("hello|");
+        assertThat(out.get(2)).isInstanceOf(BadMessage.class);
+        assertThat(decoder.isClean()).isFalse();
+        decoder.expect(false, false);
+        assertThat(feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")).as("nothing after a refusal").isEmpty();
+    }
+
+    @Test
+    void aBodyAnsweredToHeadLeavesTheConnectionUnclean() {
+        decoder.expect(true, false);
+        List<Object> out = feed("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody");
+        assertThat(body(out.subList(0, 2))).isEqualTo("|");
+        assertThat(out.get(2)).isInstanceOf(BadMessage.class);
+        assertThat(decoder.isClean()).isFalse();
     }
 
     @Test
@@ -83,6 +111,7 @@ class ResponseDecoderTest {
         assertThat(h.isChunked()).isTrue();
         assertThat(h.contentLength()).as("Transfer-Encoding overrides Content-Length").isEqualTo(-1);
         assertThat(body(gzipChunked)).isEqualTo("1\r\nx\r\n0\r\n\r\n|");
+        decoder.expect(false, false);
         List<Object> chunkedGzip = feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nabc");
         assertThat(((ResponseHead) chunkedGzip.get(0)).isChunked()).isFalse();
         assertThat(body(chunkedGzip)).as("runs until close").isEqualTo("abc");
@@ -104,9 +133,12 @@ class ResponseDecoderTest {
         decoder.expect(true, false);
         List<Object> head = feed("HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n");
         assertThat(body(head)).isEqualTo("|");
-        decoder.expect(false, false);
-        List<Object> out = feed("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        List<Object> out = new ArrayList<>();
+        for (String response : new String[] {"HTTP/1.1 204 No Content\r\n\r\n",
+                "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"}) {
+            decoder.expect(false, false);
+            out.addAll(feed(response));
+        }
         assertThat(out.stream().filter(o -> o instanceof ResponseHead).count()).isEqualTo(3);
         assertThat(body(out)).isEqualTo("||ok|");
     }

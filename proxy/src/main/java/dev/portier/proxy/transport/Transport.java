@@ -1,4 +1,4 @@
-package dev.portier.proxy.server;
+package dev.portier.proxy.transport;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -1,4 +1,4 @@
-package dev.portier.proxy.server;
+package dev.portier.proxy.relay;
 
 /**
  * Whether the proxy is draining for a shutdown: kept-alive connections get {@code Connection: close}

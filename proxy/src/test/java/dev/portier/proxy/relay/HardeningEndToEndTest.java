@@ -1,0 +1,151 @@
+package dev.portier.proxy.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portier.common.testing.RedisServerExtension;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The exact bytes with which the proxy was attacked (hardening issue), each answered as nginx and HAProxy do. */
+class HardeningEndToEndTest {
+
+    @RegisterExtension
+    static RedisServerExtension redis = new RedisServerExtension();
+
+    private ProxyHarness h;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    /** Echoes the request's path in the body, so an answer in the wrong slot shows. */
+    private RawBackend echoPathBackend() throws Exception {
+        return h.track(RawBackend.http((req, out) -> {
+            String body = req.uri();
+            RawHttp.write(out, "HTTP/1.1 200 OK\r\ncontent-length: " + body.length() + "\r\n\r\n" + body);
+        }));
+    }
+
+    private static String pipelined(int from, int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i < from + count; i++) {
+            sb.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: h\r\n\r\n");
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void pipelinedBatchesAreEachAnsweredInOrder() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        RawClient client = h.client();
+        int n = 0;
+        for (int batch : new int[] {3, 3, 4, 4, 1, 10, 2, 5}) {
+            client.send(pipelined(n, batch));
+            for (int i = n; i < n + batch; i++) {
+                RawHttp.Message r = client.read();
+                assertEquals(200, r.status());
+                assertEquals("/p" + i, r.bodyText(), "answer in the slot of request " + i);
+            }
+            n += batch;
+        }
+        assertEquals(n, backend.requests.size());
+    }
+
+    @Test
+    void tenThousandPipelinedRequestsInOneWriteAreAllAnswered() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        RawClient client = h.client();
+        int count = 10_000;
+        Thread writer = new Thread(() -> {
+            try {
+                client.send(pipelined(0, count));
+            } catch (Exception e) {
+                // the reads below fail then
+            }
+        });
+        writer.start();
+        for (int i = 0; i < count; i++) {
+            RawHttp.Message r = client.read();
+            assertEquals("/p" + i, r.bodyText());
+        }
+        writer.join();
+        assertEquals(count, backend.requests.size());
+    }
+
+    @Test
+    void bytesPastTheEndOfAResponseNeverReachAnotherClient() throws Exception {
+        h = ProxyHarness.start(redis);
+        List<String> seen = new ArrayList<>();
+        RawBackend backend = h.track(RawBackend.http((req, out) -> {
+            synchronized (seen) {
+                seen.add(req.uri());
+            }
+            if (req.uri().equals("/first")) {
+                RawHttp.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloHTTP/1.1 200 OK\r\n"
+                        + "Set-Cookie: injected=by-previous-response\r\nX-Pad: ");
+            } else {
+                RawHttp.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        }));
+        h.route("h", "h", backend.url());
+        RawClient first = h.client();
+        RawHttp.Message r1 = first.send("GET /first HTTP/1.1\r\nHost: h\r\n\r\n").read();
+        assertEquals("hello", r1.bodyText());
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Message r = h.client().send("GET /later HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertNull(r.header("set-cookie"), "a head another response left behind reached this client");
+            assertEquals("ok", r.bodyText());
+        }
+    }
+
+    @Test
+    void aBodyAnsweredToHeadNeverReachesAnotherClient() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = h.track(RawBackend.http((req, out) -> {
+            if (req.method().equals("HEAD")) {
+                // the body a HEAD must not carry, shaped as the start of a response head
+                RawHttp.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 52\r\n\r\n"
+                        + "HTTP/1.1 200 OK\r\nX-Injected: yes\r\nX-Pad: ");
+            } else {
+                RawHttp.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        }));
+        h.route("h", "h", backend.url());
+        RawHttp.Message r1 = h.client().send("HEAD / HTTP/1.1\r\nHost: h\r\n\r\n").read(true);
+        assertEquals(200, r1.status());
+        for (int i = 0; i < 5; i++) {
+            RawHttp.Message r = h.client().send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read();
+            assertFalse(r.has("x-injected"), "a HEAD's body was taken for this client's response");
+            assertEquals("ok", r.bodyText());
+        }
+    }
+
+    @Test
+    void aMissingHostIsRefusedAndTheConnectionClosed() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawClient client = h.client();
+        assertEquals(400, client.send("GET / HTTP/1.1\r\n\r\n").read().status());
+        assertTrue(client.closedByPeer());
+        RawClient twice = h.client();
+        assertEquals(400, twice.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").read().status());
+        assertTrue(twice.closedByPeer());
+    }
+
+    static void write(OutputStream out, String s) throws Exception {
+        RawHttp.write(out, s);
+    }
+}
