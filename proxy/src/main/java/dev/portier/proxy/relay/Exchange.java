@@ -1,7 +1,9 @@
 package dev.portier.proxy.relay;
 
 import dev.portier.common.BackendUrl;
+import dev.portier.proxy.accesslog.AccessLog;
 import dev.portier.proxy.accesslog.AccessRecord;
+import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.wire.BodyPart;
 import dev.portier.proxy.wire.HeaderFields;
@@ -46,8 +48,6 @@ final class Exchange {
     boolean responseSeen;
     /** A final response head came from the backend. */
     boolean responseStarted;
-    /** Bytes of the response went to the client: nothing else can be answered now. */
-    boolean responseSent;
     /** A 1xx interim response is being passed on. */
     boolean interim;
     /** A 101 is being passed on: the connection becomes a tunnel. */
@@ -114,6 +114,20 @@ final class Exchange {
 
     String frontendKey() {
         return lookup == null ? null : lookup.frontendKey();
+    }
+
+    /** The access log line and metrics of the exchange, once; {@code status} 499 (nginx's) when the client left first. */
+    void report(int finalStatus, ProxyMetrics metrics, String peer) {
+        if (recorded) {
+            return;
+        }
+        recorded = true;
+        status = finalStatus;
+        long totalNanos = System.nanoTime() - startNanos;
+        metrics.request(frontendKey(), status, totalNanos, backendNanos, bytesIn, bytesOut);
+        if (AccessLog.enabled()) {
+            AccessLog.log(toRecord(peer, totalNanos));
+        }
     }
 
     AccessRecord toRecord(String peer, long totalNanos) {

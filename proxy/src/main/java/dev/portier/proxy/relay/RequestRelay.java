@@ -2,16 +2,12 @@ package dev.portier.proxy.relay;
 
 import dev.portier.common.BackendUrl;
 import dev.portier.common.Frontend;
-import dev.portier.proxy.accesslog.AccessLog;
 import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.wire.BadMessage;
 import dev.portier.proxy.wire.BodyPart;
 import dev.portier.proxy.wire.HeadWriter;
-import dev.portier.proxy.wire.HeadWriter.ConnectionHeader;
-import dev.portier.proxy.wire.HeaderFields;
 import dev.portier.proxy.wire.RequestHead;
-import dev.portier.proxy.wire.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,21 +15,16 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * it. The client is read (auto-read is off) only when the inbox is empty and more is wanted, and
  * the backend only when the client can take more; so memory per connection stays bounded.
  */
-public final class RequestRelay extends ChannelInboundHandlerAdapter implements BackendEvents {
+public final class RequestRelay extends ChannelInboundHandlerAdapter implements ResponseRelay.Flow {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
 
@@ -60,18 +51,16 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private BackendLease lease;
     /** A local answer that goes out once the rest of the request body has been read and dropped. */
     private FullHttpResponse afterDrain;
-    /** A response head held back to go out in one write with the body that follows it. */
-    private ByteBuf pendingHead;
+    private ResponseWriter out;
+    private ResponseRelay response;
     private boolean pumping;
     private boolean pumpAgain;
     private boolean clientReadPending;
-    private boolean backendReadHeld;
     private boolean inputShutdown;
     private String peerIp;
     private int localPort;
     private HeadWriter.Forwarding forwarding;
-    private ScheduledFuture<?> bodyDeadline;
-    private long lastBodyNanos;
+    private BodyDeadline bodyDeadline;
 
     public RequestRelay(RelayContext rc) {
         this.rc = rc;
@@ -81,6 +70,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.pool = rc.pools().forLoop(ctx.channel().eventLoop());
+        this.out = new ResponseWriter(ctx);
+        this.response = new ResponseRelay(ctx, rc, out, this);
+        this.bodyDeadline = new BodyDeadline(ctx.executor(), rc.bodyTimeoutNanos(),
+                () -> clientReadPending && inbox.isEmpty(),
+                silentMs -> onBadBody(new BadMessage(408, "no request body bytes for " + silentMs + " ms")));
     }
 
     @Override
@@ -98,7 +92,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             return;
         }
         if (msg instanceof BodyPart) {
-            lastBodyNanos = System.nanoTime();
+            bodyDeadline.progress();
         }
         inbox.add(msg);
         pump();
@@ -129,7 +123,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             } while (pumpAgain);
             if (inbox.isEmpty() && wantsClientBytes() && !clientReadPending) {
                 clientReadPending = true;
-                armBodyDeadline();
+                if (ex != null && !ex.requestComplete) {
+                    bodyDeadline.arm();
+                }
                 ctx.read();
             }
         } finally {
@@ -214,13 +210,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     /** The parser's stand-in for a request it could not read; it drops whatever follows. */
     private void onBadRequest(BadMessage bad) {
         ex = Exchange.refused();
+        out.begin();
         sendError(HttpResponseStatus.valueOf(bad.status()), "malformed request: " + bad.reason());
     }
 
     /** The body of the request in flight broke its framing, or stopped coming. */
     private void onBadBody(BadMessage bad) {
         ex.keepAlive = false;
-        if (ex.responseSent) {
+        if (out.wrote()) {
             closeAll();
         } else {
             sendError(HttpResponseStatus.valueOf(bad.status()), "malformed body: " + bad.reason());
@@ -229,6 +226,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     private void onRequest(RequestHead req) {
         ex = Exchange.of(req, rc.settings().httpKeepAlive(), req.debug() && rc.debugAllowed(ctx.channel()));
+        out.begin();
         state = State.ROUTING;
         String hostHeader = req.host();
         if (req.hostCount() != 1 || hostHeader.isBlank()) {
@@ -286,12 +284,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         }
         if (part.isLast()) {
             ex.requestComplete = true;
-            cancelBodyDeadline();
+            bodyDeadline.cancel();
         }
     }
 
     @Override
-    public void onBackendWritable() {
+    public void backendWritable() {
         if (state == State.PROXYING) {
             pump();
         }
@@ -343,7 +341,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         if (!f.isSuccess()) {
             pool.discard(f.channel());
             LOG.debug("connect to {} failed: {}", url, f.cause().toString());
-            onFailure(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + f.cause().getMessage());
+            backendFailed(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + f.cause().getMessage());
             return;
         }
         attach(BackendLease.opened(pool, f.channel(), url));
@@ -354,7 +352,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         state = State.PROXYING;
         ex.responseSeen = false;
         ex.backendStartNanos = System.nanoTime();
-        l.attach(this, ex.headRequest, ex.http10);
+        response.start(ex, l);
         l.send(HeadWriter.backendRequest(ex.request, ctx.alloc(), forwarding));
         l.read();
         BodyPart held = ex.held;
@@ -365,175 +363,36 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         pump();
     }
 
-    // ---- the response ----
-
-    @Override
-    public void onBackendRead(Object msg) {
-        if (state != State.PROXYING) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
-        ex.responseSeen = true;
-        if (msg instanceof BodyPart c) {
-            onResponseContent(c);
-        } else if (msg instanceof ResponseHead resp) {
-            int code = resp.status();
-            if (code == 101) {
-                if (!ex.upgrade) {
-                    failBackend("backend " + ex.backendUrl + " switched protocols unasked");
-                    return;
-                }
-                ex.switching = true;
-                ex.responseStarted = true;
-                ex.backendAnswered(code);
-                writeToClient(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0));
-            } else if (code < 200) {
-                ex.interim = true;
-                writeToClient(HeadWriter.response(resp, ctx.alloc(), true, false, false, ConnectionHeader.NONE, null, 0));
-            } else {
-                onResponseHead(resp);
-            }
-        } else if (msg instanceof BadMessage bad) {
-            String reason = "bad response from " + ex.backendUrl + ": " + bad.reason();
-            if (ex.responseSent) {
-                LOG.debug("{}", reason);
-                closeAll();
-            } else {
-                failBackend(reason);
-            }
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onResponseHead(ResponseHead resp) {
-        ex.responseStarted = true;
-        int code = resp.status();
-        ex.status = code;
-        ex.backendAnswered(code);
-        if (code >= 501 && !(code == 503 && resp.fields().contains(HeaderFields.RETRY_AFTER))
-                || code == 500 && rc.settings().deadBackendOn500()) {
-            markDead();
-        }
-        if (rc.drain().isDraining()) {
-            ex.keepAlive = false;
-        }
-        ResponseFraming f = ResponseFraming.decide(code, resp.contentLength(), resp.isChunked(),
-                resp.isTransferCoded(), resp.keepAlive(), ex.headRequest, ex.http10, ex.keepAlive);
-        ex.framing = f;
-        DefaultHttpHeaders extra = null;
-        if (ex.debug) {
-            extra = new DefaultHttpHeaders();
-            DebugHeaders.add(extra, rc.version(), ex.lookup, ex.position, ex.backendUrl, ex.startNanos,
-                    ex.backendStartNanos);
-        }
-        // held until the body's first part, which usually came in the same read: a small body then
-        // goes out in the same buffer (one send, not a writev of two); the read's end flushes it anyway
-        pendingHead = HeadWriter.response(resp, ctx.alloc(), false, f.dropFraming(), f.chunkBody(), f.connection(),
-                extra, f.mergeRoom());
-    }
-
-    /** Writes the held head, with the body part {@code data} copied in when small; returns what is left to write. */
-    private ByteBuf writePendingHead(ByteBuf data) {
-        ByteBuf head = pendingHead;
-        pendingHead = null;
-        int n = data.readableBytes();
-        if (n > 0 && n <= ResponseFraming.MERGE_LIMIT && !ex.framing.chunkBody()) {
-            head.writeBytes(data);
-            data.release();
-            data = Unpooled.EMPTY_BUFFER;
-        }
-        writeToClient(head);
-        return data;
-    }
-
-    private void dropPendingHead() {
-        if (pendingHead != null) {
-            pendingHead.release();
-            pendingHead = null;
-        }
-    }
-
-    private void writeToClient(ByteBuf bytes) {
-        ex.responseSent = true;
-        ctx.write(bytes, ctx.voidPromise());
-    }
-
-    private void onResponseContent(BodyPart c) {
-        ByteBuf data = c.content();
-        ex.bytesOut += c.payload();
-        if (pendingHead != null) {
-            data = writePendingHead(data);
-        }
-        if (!c.isLast()) {
-            writeBody(data);
-            return;
-        }
-        if (ex.interim) {
-            // the end of a 1xx: the final response follows on the same connection
-            ex.interim = false;
-            data.release();
-            return;
-        }
-        if (ex.switching) {
-            data.release();
-            ctx.flush();
-            startTunnel();
-            return;
-        }
-        writeBody(data);
-        if (ex.framing.chunkBody()) {
-            writeToClient(HeadWriter.LAST_CHUNK.duplicate());
-        }
-        finishExchange();
-    }
-
-    private void writeBody(ByteBuf data) {
-        int n = data.readableBytes();
-        if (n == 0) {
-            data.release();
-        } else if (ex.framing != null && ex.framing.chunkBody()) {
-            writeToClient(HeadWriter.chunkStart(ctx.alloc(), n));
-            writeToClient(data);
-            writeToClient(HeadWriter.chunkEnd(ctx.alloc()));
-        } else {
-            writeToClient(data);
-        }
-    }
-
-    @Override
-    public void onBackendReadComplete() {
-        if (state != State.PROXYING) {
-            return;
-        }
-        if (pendingHead != null) {
-            writePendingHead(Unpooled.EMPTY_BUFFER);
-        }
-        ctx.flush();
-        if (ctx.channel().isWritable()) {
-            lease.read();
-        } else {
-            backendReadHeld = true;
-        }
-    }
+    // ---- the response's end ----
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && backendReadHeld && state == State.PROXYING) {
-            backendReadHeld = false;
-            lease.resumeRead();
+        if (ctx.channel().isWritable() && state == State.PROXYING) {
+            response.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
     @Override
-    public boolean waitingOnBackend() {
-        // while reads are held for a slow client, or the client's body is still coming, the silence is not the backend's
-        return state == State.PROXYING && !backendReadHeld && (ex.requestComplete || !lease.isWritable());
+    public void responseDone() {
+        finishExchange();
+    }
+
+    @Override
+    public void badResponse(String reason) {
+        if (out.wrote()) {
+            LOG.debug("{}", reason);
+            closeAll();
+            return;
+        }
+        lease.discard();
+        lease = null;
+        out.drop();
+        sendError(HttpResponseStatus.BAD_GATEWAY, reason);
     }
 
     private void finishExchange() {
-        record(ex.status);
+        ex.report(ex.status, rc.metrics(), peerIp());
         BackendLease l = lease;
         lease = null;
         boolean whole = ex.requestComplete;
@@ -558,9 +417,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         pump();
     }
 
-    private void onFailure(RetryPolicy.Failure failure, String reason) {
+    @Override
+    public void backendFailed(RetryPolicy.Failure failure, String reason) {
         boolean retriesLeft = ex.retries < rc.settings().retryOnError() && ctx.channel().isActive() && !ex.switching;
-        RetryPolicy.Decision d = RetryPolicy.decide(failure, ex.responseSent, lease != null && lease.reused(),
+        RetryPolicy.Decision d = RetryPolicy.decide(failure, out.wrote(), lease != null && lease.reused(),
                 ex.responseSeen, ex.bodySent, RetryPolicy.isIdempotent(ex.request.method()), ex.hasBody, retriesLeft);
         if (lease != null) {
             lease.discard();
@@ -581,56 +441,19 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
                 }
                 ex.retries++;
                 rc.metrics().retry();
-                dropPendingHead();
+                out.drop();
                 nextBackend();
             }
         }
     }
 
     @Override
-    public void onBackendFailure(RetryPolicy.Failure failure, Throwable cause) {
-        if (state != State.PROXYING) {
-            return;
-        }
-        String reason = switch (failure) {
-            case TIMEOUT -> "backend " + ex.backendUrl + " did not answer in time";
-            case CLOSED -> "backend " + ex.backendUrl + " closed the connection";
-            default -> "backend " + ex.backendUrl + " failed: " + (cause == null ? "" : cause.getMessage());
-        };
-        onFailure(failure, reason);
-    }
-
-    /** The backend broke the protocol: 502 when nothing went to the client yet; no retry, no dead mark. */
-    private void failBackend(String reason) {
-        if (lease != null) {
-            lease.discard();
-            lease = null;
-        }
-        dropPendingHead();
-        sendError(HttpResponseStatus.BAD_GATEWAY, reason);
-    }
-
-    private void markDead() {
+    public void markDead() {
         Frontend f = ex.lookup.frontend();
         if (f != null && f.size() > 1) {
             rc.metrics().deadMark();
         }
         rc.routes().markDead(ex.lookup, ex.position);
-    }
-
-    /** Access log line and metrics for the exchange, once; 499 (nginx's) when the client left first. */
-    private void record(int status) {
-        Exchange e = ex;
-        if (e == null || e.recorded) {
-            return;
-        }
-        e.recorded = true;
-        e.status = status;
-        long totalNanos = System.nanoTime() - e.startNanos;
-        rc.metrics().request(e.frontendKey(), status, totalNanos, e.backendNanos, e.bytesIn, e.bytesOut);
-        if (AccessLog.enabled()) {
-            AccessLog.log(e.toRecord(peerIp(), totalNanos));
-        }
     }
 
     private String peerIp() {
@@ -642,28 +465,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     // ---- upgrades ----
 
-    private void startTunnel() {
+    @Override
+    public void switchProtocols() {
         // the exchange ends here for the log and metrics; the tunnel's bytes are not counted
-        record(101);
-        Channel client = ctx.channel();
-        Channel b = lease.handOver();
+        ex.report(101, rc.metrics(), peerIp());
+        Channel backend = lease.handOver();
         lease = null;
         state = State.CLOSED;
-        long idleMs = rc.settings().upgradeIdleTimeout().toMillis();
-
-        ChannelPipeline bp = b.pipeline();
-        bp.remove(BackendHandler.class);
-        bp.remove("idle");
-        bp.addLast("tunnel", new Tunnel(client));
-        bp.remove("codec");
-
-        ChannelPipeline cp = client.pipeline();
-        cp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
-        cp.remove(this);
-        cp.addLast("tunnel", new Tunnel(b));
-        cp.remove("codec");
-        client.read();
-        b.read();
+        Tunnel.open(ctx.channel(), this, backend, rc.settings().upgradeIdleTimeout().toMillis());
     }
 
     // ---- local answers ----
@@ -691,11 +500,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     }
 
     private void writeLocal(FullHttpResponse r) {
-        cancelBodyDeadline();
-        dropPendingHead();
-        ex.status = r.status().code();
+        bodyDeadline.cancel();
+        out.drop();
         ex.bytesOut = r.content().readableBytes();
-        record(ex.status);
+        ex.report(r.status().code(), rc.metrics(), peerIp());
         if (lease != null) {
             lease.discard();
             lease = null;
@@ -711,7 +519,6 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         } else {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        ex.responseSent = true;
         ByteBuf bytes = HeadWriter.local(r, ctx.alloc(), ex.headRequest);
         if (goOn) {
             ctx.writeAndFlush(bytes, ctx.voidPromise());
@@ -720,46 +527,6 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             state = State.CLOSED;
             ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
             releaseInbox();
-        }
-    }
-
-    // ---- deadlines ----
-
-    /** Starts the clock on a request body the exchange is waiting for (an upload that stalls gets 408). */
-    private void armBodyDeadline() {
-        long timeoutNanos = rc.bodyTimeoutNanos();
-        if (timeoutNanos <= 0 || bodyDeadline != null || ex == null || ex.requestComplete || state == State.IDLE) {
-            return;
-        }
-        lastBodyNanos = System.nanoTime();
-        bodyDeadline = ctx.executor().schedule(this::checkBodyDeadline, timeoutNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void checkBodyDeadline() {
-        bodyDeadline = null;
-        if (ex == null || ex.requestComplete || state == State.CLOSED || state == State.IDLE) {
-            return;
-        }
-        long timeoutNanos = rc.bodyTimeoutNanos();
-        long silent = System.nanoTime() - lastBodyNanos;
-        boolean waiting = clientReadPending && inbox.isEmpty();
-        if (waiting && silent >= timeoutNanos) {
-            LOG.debug("request body of {} stalled for {} ms", ex.host, silent / 1_000_000);
-            onBadBody(new BadMessage(408, "no request body bytes for " + silent / 1_000_000 + " ms"));
-            return;
-        }
-        bodyDeadline = ctx.executor().schedule(this::checkBodyDeadline,
-                waiting ? timeoutNanos - silent : timeoutNanos, TimeUnit.NANOSECONDS);
-        if (!waiting) {
-            // the relay itself holds the body back (a slow backend): the client's clock starts over
-            lastBodyNanos = System.nanoTime();
-        }
-    }
-
-    private void cancelBodyDeadline() {
-        if (bodyDeadline != null) {
-            bodyDeadline.cancel(false);
-            bodyDeadline = null;
         }
     }
 
@@ -772,11 +539,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     }
 
     private void closeAll() {
-        dropPendingHead();
-        cancelBodyDeadline();
+        out.drop();
+        bodyDeadline.cancel();
         if (ex != null) {
             ex.dropHeld();
-            record(ex.responseStarted ? ex.status : 499);
+            ex.report(ex.responseStarted ? ex.status : 499, rc.metrics(), peerIp());
         }
         if (lease != null) {
             lease.discard();
@@ -794,13 +561,13 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        dropPendingHead();
-        cancelBodyDeadline();
+        out.drop();
+        bodyDeadline.cancel();
         State was = state;
         if (ex != null) {
             ex.dropHeld();
             if (was != State.IDLE && was != State.CLOSED) {
-                record(ex.responseStarted ? ex.status : 499);
+                ex.report(ex.responseStarted ? ex.status : 499, rc.metrics(), peerIp());
             }
         }
         state = State.CLOSED;
@@ -858,7 +625,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             onBadRequest(new BadMessage(400, String.valueOf(root.getMessage())));
             return;
         }
-        if (state != State.CLOSED && !ex.responseSent && ctx.channel().isActive()) {
+        if (state != State.CLOSED && !out.wrote() && ctx.channel().isActive()) {
             ex.keepAlive = false;
             ex.requestComplete = false;
             sendError(HttpResponseStatus.BAD_REQUEST, "bad request: " + root.getMessage());

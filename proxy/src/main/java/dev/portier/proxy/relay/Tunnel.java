@@ -4,9 +4,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One direction of an upgraded (WebSocket or other) connection: bytes read here are written to
@@ -19,6 +23,27 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
 
     Tunnel(Channel peer) {
         this.peer = peer;
+    }
+
+    /**
+     * Turns a client connection whose request got a 101 and the backend connection that sent it
+     * into the two directions of a tunnel: the HTTP handlers leave both pipelines (bytes their
+     * parsers still hold go on to the tunnel) and both sides share one idle timeout.
+     */
+    static void open(Channel client, ChannelHandler relay, Channel backend, long idleMs) {
+        ChannelPipeline bp = backend.pipeline();
+        bp.remove(BackendHandler.class);
+        bp.remove("idle");
+        bp.addLast("tunnel", new Tunnel(client));
+        bp.remove("codec");
+
+        ChannelPipeline cp = client.pipeline();
+        cp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
+        cp.remove(relay);
+        cp.addLast("tunnel", new Tunnel(backend));
+        cp.remove("codec");
+        client.read();
+        backend.read();
     }
 
     @Override
