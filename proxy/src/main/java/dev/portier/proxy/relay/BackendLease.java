@@ -3,6 +3,7 @@ package dev.portier.proxy.relay;
 import dev.portier.common.BackendUrl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 
 /**
  * One exchange's hold on a backend connection, from attach to the one place it ends: released for
@@ -26,15 +27,29 @@ final class BackendLease {
         this.reused = reused;
     }
 
-    /** A kept-alive connection from the pool, or null when none is idle. */
-    static BackendLease fromPool(BackendPool pool, BackendUrl url) {
-        Channel ch = pool.acquire(url);
-        return ch == null ? null : new BackendLease(pool, ch, url, true);
+    /** Told of a lease once there is one, or of why there is none. */
+    interface Acquired {
+        void acquired(BackendLease lease, Throwable cause);
     }
 
-    /** A connection the pool has just opened. */
-    static BackendLease opened(BackendPool pool, Channel ch, BackendUrl url) {
-        return new BackendLease(pool, ch, url, false);
+    /**
+     * Gets a connection to {@code url}: a kept-alive one from the pool at once, else a new one once
+     * connected; {@code then} runs on the event loop either way.
+     */
+    static void acquire(BackendPool pool, BackendUrl url, Acquired then) {
+        Channel pooled = pool.acquire(url);
+        if (pooled != null) {
+            then.acquired(new BackendLease(pool, pooled, url, true), null);
+            return;
+        }
+        pool.connect(url).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                then.acquired(new BackendLease(pool, f.channel(), url, false), null);
+            } else {
+                pool.discard(f.channel());
+                then.acquired(null, f.cause());
+            }
+        });
     }
 
     /** Binds the connection to {@code events} and tells its parser what the response answers. */

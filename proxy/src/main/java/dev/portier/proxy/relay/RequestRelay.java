@@ -2,7 +2,6 @@ package dev.portier.proxy.relay;
 
 import dev.portier.common.BackendUrl;
 import dev.portier.common.Frontend;
-import dev.portier.proxy.routing.HostMatcher;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.wire.BadMessage;
 import dev.portier.proxy.wire.BodyPart;
@@ -11,7 +10,6 @@ import dev.portier.proxy.wire.RequestHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -193,15 +191,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     /** Whether the exchange wants more of what the client sends. */
     private boolean wantsClientBytes() {
         return switch (state) {
-            case IDLE -> true;
+            case IDLE, DRAINING -> true;
             case CLOSED -> false;
-            case PROXYING -> ex.requestComplete ? !ex.upgrade : lease.isWritable();
-            case ROUTING, CONNECTING -> ex.requestComplete ? !ex.upgrade : ex.held == null;
-            // a bodyless request keeps a read pending while it runs: the socket stays in the epoll set
+            // a whole request keeps a read pending while it runs: the socket stays in the epoll set
             // (two epoll_ctl calls a request otherwise), a client that resets mid-exchange is seen at
             // once, and pipelined requests gather in the inbox. Not for an upgrade: the bytes after a
             // 101 belong to the tunnel, not to the parser.
-            case DRAINING -> true;
+            case PROXYING -> ex.requestComplete ? !ex.upgrade : lease.isWritable();
+            case ROUTING, CONNECTING -> ex.requestComplete ? !ex.upgrade : ex.held == null;
         };
     }
 
@@ -228,27 +225,17 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         ex = Exchange.of(req, rc.settings().httpKeepAlive(), req.debug() && rc.debugAllowed(ctx.channel()));
         out.begin();
         state = State.ROUTING;
-        String hostHeader = req.host();
-        if (req.hostCount() != 1 || hostHeader.isBlank()) {
-            ex.keepAlive = false;
-            sendError(HttpResponseStatus.BAD_REQUEST, req.hostCount() == 0 ? "no Host header" : "bad Host header");
-            return;
-        }
-        if (LocalAnswers.PING_HOST.equalsIgnoreCase(hostHeader)) {
+        RequestCheck check = RequestCheck.of(req);
+        if (check.verdict() == RequestCheck.Verdict.PING) {
             respondLocally(rc.answers().pong());
             return;
         }
-        if (req.isConnect()) {
+        if (check.verdict() == RequestCheck.Verdict.REFUSE) {
             ex.keepAlive = false;
-            sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT is not proxied");
+            sendError(HttpResponseStatus.valueOf(check.status()), check.reason());
             return;
         }
-        ex.host = HostMatcher.normalise(hostHeader);
-        if (ex.host == null || ex.host.isEmpty()) {
-            ex.keepAlive = false;
-            sendError(HttpResponseStatus.BAD_REQUEST, "bad Host header");
-            return;
-        }
+        ex.host = check.host();
         if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
             // the first chunk is read before a backend is chosen: a malformed chunk size is then
             // refused before a single byte of the request reaches a backend. (Not with Expect:
@@ -323,28 +310,19 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         BackendUrl url = ex.lookup.frontend().backend(pos);
         ex.backendUrl = url;
         state = State.CONNECTING;
-        BackendLease pooled = BackendLease.fromPool(pool, url);
-        if (pooled != null) {
-            attach(pooled);
-            return;
-        }
         Exchange wanted = ex;
-        ChannelFuture f = pool.connect(url);
-        f.addListener((ChannelFutureListener) cf -> onConnected(cf, wanted, url));
-    }
-
-    private void onConnected(ChannelFuture f, Exchange wanted, BackendUrl url) {
-        if (state != State.CONNECTING || ex != wanted || url != ex.backendUrl) {
-            pool.discard(f.channel());
-            return;
-        }
-        if (!f.isSuccess()) {
-            pool.discard(f.channel());
-            LOG.debug("connect to {} failed: {}", url, f.cause().toString());
-            backendFailed(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + f.cause().getMessage());
-            return;
-        }
-        attach(BackendLease.opened(pool, f.channel(), url));
+        BackendLease.acquire(pool, url, (l, cause) -> {
+            if (state != State.CONNECTING || ex != wanted || url != ex.backendUrl) {
+                if (l != null) {
+                    l.discard();
+                }
+            } else if (l == null) {
+                LOG.debug("connect to {} failed: {}", url, cause.toString());
+                backendFailed(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + cause.getMessage());
+            } else {
+                attach(l);
+            }
+        });
     }
 
     private void attach(BackendLease l) {
