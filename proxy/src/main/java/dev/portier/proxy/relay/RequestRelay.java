@@ -1,8 +1,5 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.common.BackendUrl;
-import dev.portier.common.Frontend;
-import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.wire.BadMessage;
 import dev.portier.proxy.wire.BodyPart;
 import dev.portier.proxy.wire.HeadWriter;
@@ -34,11 +31,11 @@ import org.slf4j.LoggerFactory;
  * it. The client is read (auto-read is off) only when the inbox is empty and more is wanted, and
  * the backend only when the client can take more; so memory per connection stays bounded.
  */
-public final class RequestRelay extends ChannelInboundHandlerAdapter implements ResponseRelay.Flow {
+public final class RequestRelay extends ChannelInboundHandlerAdapter implements ResponseRelay.Flow, Dispatch.Flow {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
 
-    private enum State { IDLE, ROUTING, CONNECTING, PROXYING, DRAINING, CLOSED }
+    private enum State { IDLE, ROUTING, PROXYING, DRAINING, CLOSED }
 
     private final RelayContext rc;
     private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
@@ -51,12 +48,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private FullHttpResponse afterDrain;
     private ResponseWriter out;
     private ResponseRelay response;
+    private Dispatch dispatch;
     private boolean pumping;
     private boolean pumpAgain;
     private boolean clientReadPending;
     private boolean inputShutdown;
     private String peerIp;
-    private int localPort;
     private HeadWriter.Forwarding forwarding;
     private BodyDeadline bodyDeadline;
 
@@ -70,6 +67,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         this.pool = rc.pools().forLoop(ctx.channel().eventLoop());
         this.out = new ResponseWriter(ctx);
         this.response = new ResponseRelay(ctx, rc, out, this);
+        this.dispatch = new Dispatch(ctx, rc, pool, this);
         this.bodyDeadline = new BodyDeadline(ctx.executor(), rc.bodyTimeoutNanos(),
                 () -> clientReadPending && inbox.isEmpty(),
                 silentMs -> onBadBody(new BadMessage(408, "no request body bytes for " + silentMs + " ms")));
@@ -163,14 +161,14 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
                 }
                 forwardBody(part);
             }
-            case ROUTING, CONNECTING -> {
+            case ROUTING -> {
                 if (ex.held != null) {
                     return false;
                 }
                 ex.held = part;
                 if (ex.routeAfterFirstPart) {
                     ex.routeAfterFirstPart = false;
-                    lookupRoute();
+                    dispatch.route(ex);
                 }
             }
             case DRAINING -> {
@@ -198,7 +196,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             // once, and pipelined requests gather in the inbox. Not for an upgrade: the bytes after a
             // 101 belong to the tunnel, not to the parser.
             case PROXYING -> ex.requestComplete ? !ex.upgrade : lease.isWritable();
-            case ROUTING, CONNECTING -> ex.requestComplete ? !ex.upgrade : ex.held == null;
+            case ROUTING -> ex.requestComplete ? !ex.upgrade : ex.held == null;
         };
     }
 
@@ -236,6 +234,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             return;
         }
         ex.host = check.host();
+        if (forwarding == null) {
+            forwarding = HeadWriter.Forwarding.of(peerIp(), rc.scheme(),
+                    ((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        }
         if (req.body() == RequestHead.Body.CHUNKED && !req.expectsContinue()) {
             // the first chunk is read before a backend is chosen: a malformed chunk size is then
             // refused before a single byte of the request reaches a backend. (Not with Expect:
@@ -243,21 +245,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             ex.routeAfterFirstPart = true;
             return;
         }
-        lookupRoute();
-    }
-
-    private void lookupRoute() {
-        Lookup cached = rc.routes().cached(ex.host);
-        if (cached != null) {
-            routed(cached);
-            return;
-        }
-        Exchange wanted = ex;
-        rc.routes().lookup(wanted.host).whenComplete((l, err) -> ctx.executor().execute(() -> {
-            if (state == State.ROUTING && ex == wanted) {
-                routed(err != null || l == null ? Lookup.unavailable(wanted.host) : l);
-            }
-        }));
+        dispatch.route(ex);
     }
 
     private void forwardBody(BodyPart part) {
@@ -282,54 +270,27 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    // ---- routing and connecting ----
+    // ---- a backend found ----
 
-    private void routed(Lookup l) {
-        ex.lookup = l;
-        switch (l.status()) {
-            case NOT_FOUND -> sendError(HttpResponseStatus.BAD_REQUEST, "no frontend for " + ex.host);
-            case UNAVAILABLE -> sendError(HttpResponseStatus.SERVICE_UNAVAILABLE, "routing table unavailable");
-            case FOUND -> {
-                if (forwarding == null) {
-                    localPort = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
-                    forwarding = HeadWriter.Forwarding.of(peerIp(), rc.scheme(), localPort);
-                }
-                nextBackend();
-            }
-        }
+    @Override
+    public boolean waitingForBackend(Exchange e) {
+        return state == State.ROUTING && ex == e;
     }
 
-    private void nextBackend() {
-        int pos = rc.routes().choose(ex.lookup, ex.tried);
-        if (pos < 0) {
-            sendError(HttpResponseStatus.BAD_GATEWAY, ex.tried.isEmpty() ? "no live backend" : "every backend failed");
-            return;
-        }
-        ex.position = pos;
-        ex.tried.set(pos);
-        BackendUrl url = ex.lookup.frontend().backend(pos);
-        ex.backendUrl = url;
-        state = State.CONNECTING;
-        Exchange wanted = ex;
-        BackendLease.acquire(pool, url, (l, cause) -> {
-            if (state != State.CONNECTING || ex != wanted || url != ex.backendUrl) {
-                if (l != null) {
-                    l.discard();
-                }
-            } else if (l == null) {
-                LOG.debug("connect to {} failed: {}", url, cause.toString());
-                backendFailed(RetryPolicy.Failure.CONNECT, "cannot connect to " + url + ": " + cause.getMessage());
-            } else {
-                attach(l);
-            }
-        });
+    @Override
+    public void refuse(HttpResponseStatus status, String reason) {
+        sendError(status, reason);
     }
 
-    private void attach(BackendLease l) {
+    @Override
+    public void abort() {
+        closeAll();
+    }
+
+    @Override
+    public void attached(BackendLease l) {
         lease = l;
         state = State.PROXYING;
-        ex.responseSeen = false;
-        ex.backendStartNanos = System.nanoTime();
         response.start(ex, l);
         l.send(HeadWriter.backendRequest(ex.request, ctx.alloc(), forwarding));
         l.read();
@@ -363,8 +324,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             closeAll();
             return;
         }
-        lease.discard();
-        lease = null;
+        dropLease();
         out.drop();
         sendError(HttpResponseStatus.BAD_GATEWAY, reason);
     }
@@ -397,41 +357,16 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void backendFailed(RetryPolicy.Failure failure, String reason) {
-        boolean retriesLeft = ex.retries < rc.settings().retryOnError() && ctx.channel().isActive() && !ex.switching;
-        RetryPolicy.Decision d = RetryPolicy.decide(failure, out.wrote(), lease != null && lease.reused(),
-                ex.responseSeen, ex.bodySent, RetryPolicy.isIdempotent(ex.request.method()), ex.hasBody, retriesLeft);
-        if (lease != null) {
-            lease.discard();
-            lease = null;
-        }
-        if (d.markDead()) {
-            markDead();
-        }
-        switch (d.action()) {
-            case ABORT -> {
-                LOG.debug("backend {} failed mid-response: {}", ex.backendUrl, failure);
-                closeAll();
-            }
-            case FAIL -> sendError(HttpResponseStatus.valueOf(d.status()), reason);
-            case RETRY, RETRY_FRESH -> {
-                if (d.action() == RetryPolicy.Action.RETRY_FRESH) {
-                    ex.tried.clear(ex.position);
-                }
-                ex.retries++;
-                rc.metrics().retry();
-                out.drop();
-                nextBackend();
-            }
-        }
+        BackendLease l = lease;
+        lease = null;
+        state = State.ROUTING;
+        out.drop();
+        dispatch.failed(ex, l, out.wrote(), failure, reason);
     }
 
     @Override
     public void markDead() {
-        Frontend f = ex.lookup.frontend();
-        if (f != null && f.size() > 1) {
-            rc.metrics().deadMark();
-        }
-        rc.routes().markDead(ex.lookup, ex.position);
+        dispatch.markDead(ex);
     }
 
     private String peerIp() {
@@ -482,10 +417,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         out.drop();
         ex.bytesOut = r.content().readableBytes();
         ex.report(r.status().code(), rc.metrics(), peerIp());
-        if (lease != null) {
-            lease.discard();
-            lease = null;
-        }
+        dropLease();
         if (rc.drain().isDraining()) {
             ex.keepAlive = false;
         }
@@ -517,17 +449,27 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     }
 
     private void closeAll() {
+        abandon();
+        closeAfterFlush();
+    }
+
+    /** Ends whatever is in flight: logged as it got (499 if no response began), the backend connection closed. */
+    private void abandon() {
         out.drop();
         bodyDeadline.cancel();
-        if (ex != null) {
+        if (ex != null && state != State.IDLE && state != State.CLOSED) {
             ex.dropHeld();
             ex.report(ex.responseStarted ? ex.status : 499, rc.metrics(), peerIp());
         }
+        // a half-used backend connection must never go back to the pool
+        dropLease();
+    }
+
+    private void dropLease() {
         if (lease != null) {
             lease.discard();
             lease = null;
         }
-        closeAfterFlush();
     }
 
     private void releaseInbox() {
@@ -539,36 +481,17 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        out.drop();
-        bodyDeadline.cancel();
-        State was = state;
-        if (ex != null) {
-            ex.dropHeld();
-            if (was != State.IDLE && was != State.CLOSED) {
-                ex.report(ex.responseStarted ? ex.status : 499, rc.metrics(), peerIp());
-            }
-        }
+        LOG.trace("client closed in state {}", state);
+        abandon();
         state = State.CLOSED;
-        if (lease != null) {
-            // a half-used backend connection must never go back to the pool
-            lease.discard();
-            lease = null;
-        }
         releaseInbox();
-        LOG.trace("client closed in state {}", was);
         ctx.fireChannelInactive();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (state == State.IDLE && inbox.isEmpty()) {
-                ctx.close();
-            }
-            return;
-        }
-        if (evt == Drain.EVENT) {
-            // in-flight exchanges finish and then close (see keepAlive); idle connections go now
+        if (evt instanceof IdleStateEvent || evt == Drain.EVENT) {
+            // idle between requests, or draining: in-flight exchanges finish first (see keepAlive)
             if (state == State.IDLE && inbox.isEmpty()) {
                 ctx.close();
             }
