@@ -260,7 +260,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
     private void startExchange(RequestHead req) {
         request = req;
         startNanos = System.nanoTime();
-        keepAlive = rc.settings().httpKeepAlive() && req.keepAlive();
+        keepAlive = rc.settings().listeners().keepAlive() && req.keepAlive();
         hasBody = req.hasBody();
         upgrade = req.upgrade() != null;
         debug = req.debug();
@@ -439,7 +439,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
 
     private void retryOrFail(HttpResponseStatus status, String reason) {
         boolean replayable = !bodySent && !switching;
-        if (replayable && retries < rc.settings().retryOnError() && ctx.channel().isActive()) {
+        if (replayable && retries < rc.settings().backends().retryOnError() && ctx.channel().isActive()) {
             retries++;
             rc.metrics().retry();
             state = State.CONNECTING;
@@ -500,7 +500,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         backendNanos = System.nanoTime() - backendStartNanos;
         HeaderFields h = resp.fields();
         if (code >= 501 && !(code == 503 && h.contains(HeaderFields.RETRY_AFTER))
-                || code == 500 && rc.settings().deadBackendOn500()) {
+                || code == 500 && rc.settings().backends().deadOn500()) {
             markDead();
         }
         backendKeepAlive = resp.keepAlive();
@@ -778,7 +778,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter {
         backendHandler.unbind();
         backendHandler = null;
         state = State.CLOSED;
-        long idleMs = rc.settings().upgradeIdleTimeout().toMillis();
+        long idleMs = rc.settings().timeouts().upgradeIdle().toMillis();
 
         ChannelPipeline bp = b.pipeline();
         bp.remove(BackendHandler.class);
