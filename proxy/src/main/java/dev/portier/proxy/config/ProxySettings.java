@@ -126,7 +126,9 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
             @Key(value = "server.drainTimeout", kind = SECONDS, fallback = "30",
                     about = "On SIGTERM, how long in-flight requests and tunnels may take to finish") Duration drain,
             @Key(value = "server.headerTimeout", kind = SECONDS, fallback = "30", env = "HEADER_TIMEOUT",
-                    about = "Deadline to receive a whole request head") Duration header) {
+                    about = "Deadline to receive a whole request head") Duration header,
+            @Key(value = "server.bodyTimeout", kind = SECONDS, fallback = "60",
+                    about = "Longest silence between request body bytes the proxy wants to read") Duration body) {
     }
 
     /** Backend keep-alive connections. */

@@ -275,6 +275,13 @@ class ConfigFileTest {
     }
 
     @Test
+    void bodyTimeoutIsSixtySecondsUnlessSetAndZeroDisablesIt() throws IOException {
+        assertEquals(Duration.ofSeconds(60), settings("{}").timeouts().body());
+        assertEquals(Duration.ofMillis(1500), settings("{\"server\": {\"bodyTimeout\": 1.5}}").timeouts().body());
+        assertEquals(Duration.ZERO, settings("{\"server\": {\"bodyTimeout\": 0}}").timeouts().body());
+    }
+
+    @Test
     void numbersWrittenAsStringsAreAcceptedAsNodeDid() throws IOException {
         ProxySettings s = settings("{\"server\": {\"workers\": \"4\", \"retryOnError\": \"0\", \"debug\": \"true\"}, \"http\": {\"port\": \"8105\"}}");
         assertEquals(4, s.listeners().workers());
