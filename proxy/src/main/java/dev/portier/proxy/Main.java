@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code portier-proxy} command: loads the settings, then runs the proxy until it is stopped. */
@@ -34,10 +33,10 @@ public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-    @Mixin
-    private ProxyOptions options;
+    /** The settings flags, mixed in at {@link #run} as the settings table adds some of them. */
+    private final ProxyOptions options = new ProxyOptions();
 
-    @Option(names = "--dry", description = "Validate the configuration, print the effective settings and exit.")
+    @Option(names = "--dry", order = 1000, description = "Validate the configuration, print the effective settings and exit.")
     private boolean dry;
 
     private final Map<String, String> env;
@@ -69,7 +68,9 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command and returns its exit status; never exits the JVM, so tests can call it. */
     public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main(env, out, err));
+        Main main = new Main(env, out, err);
+        CommandLine cl = new CommandLine(main);
+        cl.getCommandSpec().addMixin("settings", main.options.spec());
         cl.setOut(out);
         cl.setErr(err);
         int code = cl.execute(args);
@@ -99,7 +100,7 @@ public final class Main implements Callable<Integer> {
             // -Dio.netty.leakDetection.level=simple turns it back on in production
             io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
         }
-        if (settings.debug()) {
+        if (settings.logs().debug()) {
             verboseLogging();
         }
         log.info("portier-proxy {} starting (config file: {})", ProxyServer.version(),
@@ -114,13 +115,13 @@ public final class Main implements Callable<Integer> {
             log.error("cannot start: {}", e.toString(), e);
             return EXIT_START_FAILED;
         }
-        stopGracefullyOnSignal(server, settings.drainTimeout());
+        stopGracefullyOnSignal(server, settings.timeouts().drain());
         // a stop by any other way (System.exit, SIGHUP) still releases ports and connections
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "portier-shutdown"));
         // ProxyServer logs each listener with the address it really bound (port 0 included)
         log.info("ready: routes from {}, dead marks to {}; {} workers, balancing {}",
-                settings.readRedis(), settings.writeRedis(), settings.workers(),
-                SettingsReport.format(settings.balancing()));
+                settings.redis().read(), settings.redis().write(), settings.listeners().workers(),
+                SettingsReport.format(settings.backends().balancing()));
         server.awaitClose();
         log.info("stopped");
         // the async log appenders hold lines in memory: write them out before the JVM goes

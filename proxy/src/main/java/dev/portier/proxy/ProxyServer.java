@@ -53,13 +53,13 @@ public final class ProxyServer implements AutoCloseable {
         this.settings = settings;
         this.routes = routes;
         Transport transport = Transport.best();
-        this.group = transport.newGroup(settings.workers(), "portier-loop");
+        this.group = transport.newGroup(settings.listeners().workers(), "portier-loop");
         this.pools = new BackendPools(settings, transport);
-        this.limiter = new ConnectionLimiter(settings.maxConnections());
-        LogFiles.configure(settings.effectiveLogDir());
-        this.metrics = new ProxyMetrics(settings.statsdHost(), settings.statsdPort(), settings.statsdFlavor());
+        this.limiter = new ConnectionLimiter(settings.listeners().maxConnections());
+        LogFiles.configure(settings.logs().effectiveDir());
+        this.metrics = new ProxyMetrics(settings.statsd().host(), settings.statsd().port(), settings.statsd().flavor());
         registerGauges();
-        ErrorPages errorPages = new ErrorPages(settings.staticDir());
+        ErrorPages errorPages = new ErrorPages(settings.listeners().staticDir());
         RelayContext relay = new RelayContext(settings, routes, pools, errorPages,
                 "portier/" + version(), "http", drain, metrics);
         ServerBootstrap b = new ServerBootstrap()
@@ -78,26 +78,26 @@ public final class ProxyServer implements AutoCloseable {
         }
         group.next().scheduleWithFixedDelay(this::closeUnroutedConnections, 10, 10, TimeUnit.SECONDS);
         try {
-            for (InetSocketAddress address : settings.listen()) {
+            for (InetSocketAddress address : settings.listeners().http()) {
                 Channel ch = b.bind(address).syncUninterruptibly().channel();
                 listeners.add(ch);
                 LOG.info("listening on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
-                        settings.workers());
+                        settings.listeners().workers());
             }
-            if (!settings.httpsListen().isEmpty()) {
-                tls = new TlsContexts(settings.tlsCertificates(), 5_000);
+            if (!settings.tls().listen().isEmpty()) {
+                tls = new TlsContexts(settings.tls().certificates(), 5_000);
                 RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
                         "portier/" + version(), "https", drain, metrics);
                 ServerBootstrap https = b.clone().childHandler(
                         new ClientChannelInitializer(secure, limiter, clients, tls.mapping()));
-                for (InetSocketAddress address : settings.httpsListen()) {
+                for (InetSocketAddress address : settings.tls().listen()) {
                     Channel ch = https.bind(address).syncUninterruptibly().channel();
                     listeners.add(ch);
                     LOG.info("listening on {} (HTTPS)", ch.localAddress());
                 }
             }
-            if (settings.adminPort() >= 0) {
-                admin = new AdminServer(new InetSocketAddress(settings.adminBind(), settings.adminPort()), routes,
+            if (settings.admin().port() >= 0) {
+                admin = new AdminServer(new InetSocketAddress(settings.admin().bind(), settings.admin().port()), routes,
                         metrics, () -> !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive));
             }
         } catch (RuntimeException e) {

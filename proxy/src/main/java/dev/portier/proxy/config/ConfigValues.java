@@ -8,6 +8,8 @@ import java.math.RoundingMode;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -118,7 +120,7 @@ final class ConfigValues {
     }
 
     static String statsdFlavor(String name, JsonNode value) {
-        String v = string(name, value).toLowerCase(java.util.Locale.ROOT);
+        String v = string(name, value).toLowerCase(Locale.ROOT);
         if (!v.equals("datadog") && !v.equals("etsy") && !v.equals("telegraf")) {
             throw bad(name, "one of datadog, etsy, telegraf", value);
         }
@@ -135,6 +137,33 @@ final class ConfigValues {
             }
         }
         throw bad(name, "one of first, random, roundrobin", value);
+    }
+
+    /** IP addresses and CIDR blocks: an array of strings, or one string with commas between them (as env vars write lists). */
+    static AddressFilter addresses(String name, JsonNode value) {
+        List<String> entries = new ArrayList<>();
+        if (value.isTextual()) {
+            for (String s : value.textValue().split(",")) {
+                if (!s.isBlank()) {
+                    entries.add(s);
+                }
+            }
+        } else if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                JsonNode e = value.get(i);
+                if (!e.isTextual()) {
+                    throw bad(name + "[" + i + "]", "an IP address or a CIDR block", e);
+                }
+                entries.add(e.textValue());
+            }
+        } else {
+            throw bad(name, "an array of IP addresses and CIDR blocks", value);
+        }
+        try {
+            return AddressFilter.parse(entries);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(name + ": " + e.getMessage());
+        }
     }
 
     static RedisDriverUrl driver(String name, JsonNode value) {

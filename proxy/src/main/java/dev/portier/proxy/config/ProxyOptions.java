@@ -2,13 +2,19 @@ package dev.portier.proxy.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The settings flags, highest in precedence. Values stay strings so that {@link SettingsLoader}
- * validates them the same way as the file and the environment, naming the flag.
+ * The settings flags, highest in precedence: the four below, and one per settings-table value that
+ * names a flag ({@link #spec}). Values stay strings so that {@link SettingsLoader} validates them the
+ * same way as the file and the environment, naming the flag.
  */
 public final class ProxyOptions {
 
@@ -31,49 +37,49 @@ public final class ProxyOptions {
                     + "default redis://127.0.0.1:6379).")
     List<String> redis = new ArrayList<>();
 
-    @Option(names = "--workers", paramLabel = "N",
-            description = "Event-loop threads (env PORTIER_WORKERS; file server.workers; default: one per core).")
-    String workers;
+    /** The settings-table flags given, as typed, in the order given. */
+    final Map<SettingsTable.Entry, String> given = new LinkedHashMap<>();
 
-    @Option(names = "--balancing", paramLabel = "first|random|roundrobin",
-            description = "Backend choice (env PORTIER_BALANCING; file server.balancing; default first).")
-    String balancing;
+    /** These options as picocli sees them, the table's flags included: to parse with, or to mix into a command. */
+    public CommandSpec spec() {
+        CommandSpec spec = CommandSpec.forAnnotatedObject(this);
+        for (SettingsTable.Entry e : SettingsTable.keyed()) {
+            Key key = e.key();
+            if (key.flag().isEmpty()) {
+                continue;
+            }
+            OptionSpec.Builder option = OptionSpec.builder(key.flag())
+                    .description(description(key))
+                    .setter(new ISetter() {
+                        @Override
+                        public <T> T set(T value) {
+                            // picocli also sets the initial value (null, or false for a switch): only what was typed counts
+                            if (value != null && !Boolean.FALSE.equals(value)) {
+                                given.put(e, value.toString());
+                            }
+                            return null;
+                        }
+                    });
+            if (key.kind() == Kind.BOOLEAN) {
+                option.type(boolean.class).arity("0");
+            } else {
+                option.type(String.class).paramLabel(key.label().isEmpty() ? key.kind().label : key.label());
+            }
+            spec.addOption(option.build());
+        }
+        return spec;
+    }
 
-    @Option(names = "--static-dir", paramLabel = "DIR",
-            description = "Directory whose error_<code>.html override the built-in error pages "
-                    + "(env PORTIER_STATIC_DIR; file server.staticDir).")
-    String staticDir;
-
-    @Option(names = "--log-dir", paramLabel = "DIR",
-            description = "Directory for the per-day access and proxy logs (env LOG_DIR; file server.logDir).")
-    String logDir;
-
-    @Option(names = "--admin-port", paramLabel = "N",
-            description = "Admin listener (/healthz, /metrics, /routes) port on 127.0.0.1, 0 any, -1 off "
-                    + "(env ADMIN_PORT; file server.adminPort; default 9180).")
-    String adminPort;
-
-    @Option(names = "--admin-bind", paramLabel = "ADDR",
-            description = "Admin listener address (env ADMIN_BIND; file server.adminBind; default 127.0.0.1).")
-    String adminBind;
-
-    @Option(names = "--statsd-host", paramLabel = "HOST",
-            description = "StatsD agent to push metrics to (env STATSD_HOST; file server.statsdHost; default none).")
-    String statsdHost;
-
-    @Option(names = "--statsd-port", paramLabel = "N",
-            description = "StatsD agent's UDP port (env STATSD_PORT; file server.statsdPort; default 8125).")
-    String statsdPort;
-
-    @Option(names = "--statsd-flavor", paramLabel = "datadog|etsy|telegraf",
-            description = "StatsD line format (env STATSD_FLAVOR; file server.statsdFlavor; default datadog).")
-    String statsdFlavor;
-
-    @Option(names = "--debug", description = "Verbose logging (file server.debug).")
-    boolean debug;
+    private static String description(Key key) {
+        String from = (key.env().isEmpty() ? "" : "env " + key.env() + "; ") + "file " + key.value();
+        String fallback = key.kind() == Kind.BOOLEAN ? "" : "; default " + key.kind().describe(key.fallback());
+        return key.about() + " (" + from + fallback + ").";
+    }
 
     /** Options parsed from flags alone, for tests and tools that do not go through Main. */
     public static ProxyOptions parse(String... args) {
-        return CommandLine.populateCommand(new ProxyOptions(), args);
+        ProxyOptions options = new ProxyOptions();
+        new CommandLine(options.spec()).parseArgs(args);
+        return options;
     }
 }

@@ -1,18 +1,21 @@
 package dev.portier.proxy.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Settings while they are assembled, layer over layer. Listeners and the static directory stay
- * unresolved until {@link #build}, so that a value a later layer replaces is never resolved or checked.
+ * Settings while they are assembled, layer over layer: the file, then the environment, then the
+ * flags, each through {@link #set}. Listeners and what a {@link Kind} checks on the machine stay
+ * unchecked until {@link #build}, so that a value a later layer replaces is never resolved or checked.
  */
 final class SettingsDraft {
 
@@ -23,8 +26,12 @@ final class SettingsDraft {
     record BindAddress(String host, Integer port, String source) {
     }
 
-    final ProxySettings.Builder settings;
     final Notices notices;
+    /** Every value by its path ({@code timeouts.backend}). */
+    private final Map<String, Object> values;
+    /** Who set a value (a key, variable or flag), for the errors of {@link #build}. */
+    private final Map<String, String> sources = new HashMap<>();
+    private final Map<String, Object> defaults = SettingsTable.defaults();
 
     /** {@code http.port} (or 0.3.1's {@code server.port}). */
     Integer httpPort;
@@ -32,21 +39,39 @@ final class SettingsDraft {
     List<BindAddress> binds;
     /** {@code PORT} / {@code --port}: replaces the port of every listener, per-address ones included. */
     Integer portOverride;
-    /** Who set {@code settings.staticDir}, for the error when it is missing. */
-    String staticDirSource;
 
     SettingsDraft(ProxySettings base, Notices notices) {
-        this.settings = base.toBuilder();
+        this.values = SettingsTable.values(base);
         this.notices = notices;
     }
 
+    /**
+     * Reads {@code raw} as {@code entry}'s kind says, naming {@code name} (the key, variable or flag) if
+     * it is bad; relative paths are resolved against {@code base}. An absent or null value means the default.
+     */
+    void set(SettingsTable.Entry entry, String name, JsonNode raw, Path base) {
+        Object value = ConfigValues.absent(raw) ? defaults.get(entry.path())
+                : entry.key().kind().read(name, raw, base);
+        values.put(entry.path(), value);
+        sources.put(entry.path(), name);
+    }
+
+    /** Sets a value read by hand (listeners, Redis, HTTPS). */
+    void put(String path, Object value) {
+        SettingsTable.entry(path).checkType(value);
+        values.put(path, value);
+    }
+
+    Object get(String path) {
+        return values.get(path);
+    }
+
     ProxySettings build() {
-        settings.listen = listeners();
-        if (settings.staticDir != null && !Files.isDirectory(settings.staticDir)) {
-            throw new ConfigException(staticDirSource + ": directory \"" + settings.staticDir + "\" "
-                    + (Files.exists(settings.staticDir) ? "is not a directory" : "does not exist"));
+        values.put("listeners.http", listeners());
+        for (SettingsTable.Entry e : SettingsTable.keyed()) {
+            e.key().kind().check(sources.getOrDefault(e.path(), e.fileKey()), values.get(e.path()));
         }
-        return settings.build();
+        return SettingsTable.build(values);
     }
 
     private List<InetSocketAddress> listeners() {
@@ -86,14 +111,6 @@ final class SettingsDraft {
         if (binds != null) {
             binds = binds.stream().map(b -> new BindAddress(b.host(), b.port(), prefix + b.source())).toList();
         }
-        if (staticDirSource != null) {
-            staticDirSource = prefix + staticDirSource;
-        }
-    }
-
-    /** The static directory, resolved, and who set it. */
-    void staticDir(Path dir, String source) {
-        settings.staticDir = dir;
-        staticDirSource = source;
+        sources.replaceAll((path, source) -> prefix + source);
     }
 }

@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Builds the proxy's settings from, lowest precedence first: built-in defaults, the config file,
- * environment variables, flags. Starts nothing, so every rule is testable on its own.
+ * environment variables, flags. Starts nothing, so every rule is testable on its own. The values of
+ * the settings table ({@link Key}) go through one path whatever the layer; listeners and Redis URLs
+ * are read here by hand.
  */
 public final class SettingsLoader {
 
@@ -20,27 +22,18 @@ public final class SettingsLoader {
     public static final String ENV_REDIS_URL = "REDIS_URL";
     public static final String ENV_PORT = "PORT";
     public static final String ENV_BIND = "BIND";
-    public static final String ENV_WORKERS = "PORTIER_WORKERS";
-    public static final String ENV_BALANCING = "PORTIER_BALANCING";
-    public static final String ENV_STATIC_DIR = "PORTIER_STATIC_DIR";
-    public static final String ENV_LOG_DIR = "LOG_DIR";
-    /** The admin listener's port when nothing names one (on 127.0.0.1). */
-    public static final int DEFAULT_ADMIN_PORT = 9180;
-    public static final String ENV_ADMIN_PORT = "ADMIN_PORT";
-    public static final String ENV_ADMIN_BIND = "ADMIN_BIND";
-    public static final String ENV_STATSD_HOST = "STATSD_HOST";
-    public static final String ENV_STATSD_PORT = "STATSD_PORT";
-    public static final String ENV_STATSD_FLAVOR = "STATSD_FLAVOR";
+
+    /** Relative paths from the environment and flags are resolved against the working directory. */
+    private static final Path WORKING_DIRECTORY = Path.of("");
 
     private SettingsLoader() {
     }
 
-    /** Port 80 on every IPv4 interface, routes from the local Redis, the rest as ProxySettings documents. */
+    /** Port 80 on every IPv4 interface, routes from the local Redis, the admin listener on, the rest as the table says. */
     public static ProxySettings defaults() {
-        ProxySettings.Builder b = ProxySettings.defaults(new InetSocketAddress("0.0.0.0", SettingsDraft.DEFAULT_PORT),
-                RedisDriverUrl.parse("redis://127.0.0.1:6379")).toBuilder();
-        b.adminPort = DEFAULT_ADMIN_PORT;
-        return b.build();
+        return ProxySettings.defaults(new InetSocketAddress("0.0.0.0", SettingsDraft.DEFAULT_PORT),
+                        RedisDriverUrl.parse("redis://127.0.0.1:6379"))
+                .with("admin.port", SettingsTable.defaults().get("admin.port"));
     }
 
     /**
@@ -67,7 +60,9 @@ public final class SettingsLoader {
     private static void applyEnvironment(Map<String, String> env, SettingsDraft d) {
         String v;
         if ((v = get(env, ENV_REDIS_URL)) != null) {
-            d.settings.redis(ConfigValues.driver(ENV_REDIS_URL, text(v)));
+            RedisDriverUrl url = ConfigValues.driver(ENV_REDIS_URL, text(v));
+            d.put("redis.read", url);
+            d.put("redis.write", url);
         }
         if ((v = get(env, ENV_PORT)) != null) {
             d.portOverride = ConfigValues.port(ENV_PORT, text(v));
@@ -75,32 +70,11 @@ public final class SettingsLoader {
         if ((v = get(env, ENV_BIND)) != null) {
             d.binds = addresses(ENV_BIND, List.of(v.split(",")));
         }
-        if ((v = get(env, ENV_WORKERS)) != null) {
-            d.settings.workers = ConfigValues.workers(ENV_WORKERS, text(v));
-        }
-        if ((v = get(env, ENV_BALANCING)) != null) {
-            d.settings.balancing = ConfigValues.balancing(ENV_BALANCING, text(v));
-        }
-        if ((v = get(env, ENV_STATIC_DIR)) != null) {
-            d.staticDir(path(ENV_STATIC_DIR, v), ENV_STATIC_DIR);
-        }
-        if ((v = get(env, ENV_LOG_DIR)) != null) {
-            d.settings.logDir = path(ENV_LOG_DIR, v);
-        }
-        if ((v = get(env, ENV_ADMIN_PORT)) != null) {
-            d.settings.adminPort = ConfigValues.adminPort(ENV_ADMIN_PORT, text(v));
-        }
-        if ((v = get(env, ENV_STATSD_HOST)) != null) {
-            d.settings.statsdHost = v.trim();
-        }
-        if ((v = get(env, ENV_ADMIN_BIND)) != null) {
-            d.settings.adminBind = v.trim();
-        }
-        if ((v = get(env, ENV_STATSD_PORT)) != null) {
-            d.settings.statsdPort = ConfigValues.port(ENV_STATSD_PORT, text(v));
-        }
-        if ((v = get(env, ENV_STATSD_FLAVOR)) != null) {
-            d.settings.statsdFlavor = ConfigValues.statsdFlavor(ENV_STATSD_FLAVOR, text(v));
+        for (SettingsTable.Entry e : SettingsTable.keyed()) {
+            String name = e.key().env();
+            if (!name.isEmpty() && (v = get(env, name)) != null) {
+                d.set(e, name, text(v), WORKING_DIRECTORY);
+            }
         }
     }
 
@@ -111,8 +85,8 @@ public final class SettingsLoader {
             for (int i = 1; i < f.redis.size(); i++) {
                 last = ConfigValues.driver("--redis", text(f.redis.get(i)));
             }
-            d.settings.readRedis = first;
-            d.settings.writeRedis = last;
+            d.put("redis.read", first);
+            d.put("redis.write", last);
         }
         if (f.port != null) {
             d.portOverride = ConfigValues.port("--port", text(f.port));
@@ -120,36 +94,7 @@ public final class SettingsLoader {
         if (!f.bind.isEmpty()) {
             d.binds = addresses("--bind", f.bind);
         }
-        if (f.workers != null) {
-            d.settings.workers = ConfigValues.workers("--workers", text(f.workers));
-        }
-        if (f.balancing != null) {
-            d.settings.balancing = ConfigValues.balancing("--balancing", text(f.balancing));
-        }
-        if (f.staticDir != null) {
-            d.staticDir(path("--static-dir", f.staticDir), "--static-dir");
-        }
-        if (f.logDir != null) {
-            d.settings.logDir = path("--log-dir", f.logDir);
-        }
-        if (f.adminPort != null) {
-            d.settings.adminPort = ConfigValues.adminPort("--admin-port", text(f.adminPort));
-        }
-        if (f.adminBind != null) {
-            d.settings.adminBind = ConfigValues.string("--admin-bind", text(f.adminBind));
-        }
-        if (f.statsdHost != null) {
-            d.settings.statsdHost = ConfigValues.string("--statsd-host", text(f.statsdHost));
-        }
-        if (f.statsdPort != null) {
-            d.settings.statsdPort = ConfigValues.port("--statsd-port", text(f.statsdPort));
-        }
-        if (f.statsdFlavor != null) {
-            d.settings.statsdFlavor = ConfigValues.statsdFlavor("--statsd-flavor", text(f.statsdFlavor));
-        }
-        if (f.debug) {
-            d.settings.debug = true;
-        }
+        f.given.forEach((e, value) -> d.set(e, e.key().flag(), text(value), WORKING_DIRECTORY));
     }
 
     private static List<SettingsDraft.BindAddress> addresses(String name, List<String> values) {

@@ -1,14 +1,13 @@
 package dev.portier.proxy.config;
 
 import io.netty.util.NetUtil;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.RecordComponent;
 import java.net.InetAddress;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -22,27 +21,23 @@ public final class SettingsReport {
     }
 
     /**
-     * One line per field of {@link ProxySettings}, read from the record itself so that a field added
-     * later is printed without anyone remembering to add it here.
+     * One line per value of {@link ProxySettings}, by its path ({@code timeouts.backend}) and followed by
+     * the config file key that sets it, read from the settings table so that a value added later is
+     * printed without anyone remembering to add it here.
      */
     public static String describe(LoadedSettings loaded) {
         StringBuilder out = new StringBuilder();
         out.append("config file: ").append(loaded.configFile() == null ? "none" : loaded.configFile()).append('\n');
-        RecordComponent[] fields = ProxySettings.class.getRecordComponents();
-        int width = 0;
-        for (RecordComponent c : fields) {
-            width = Math.max(width, c.getName().length());
-        }
-        for (RecordComponent c : fields) {
-            Object value;
-            try {
-                value = c.getAccessor().invoke(loaded.settings());
-            } catch (IllegalAccessException | InvocationTargetException e) {
-                throw new IllegalStateException("cannot read ProxySettings." + c.getName(), e);
+        Map<String, Object> values = SettingsTable.values(loaded.settings());
+        int width = values.keySet().stream().mapToInt(String::length).max().orElse(0);
+        for (SettingsTable.Entry e : SettingsTable.entries()) {
+            Object value = values.get(e.path());
+            String shown = SECRET.matcher(e.path()).matches() && value != null ? "***" : format(value);
+            out.append("  ").append(e.path()).append(" ".repeat(width - e.path().length() + 2)).append(shown);
+            if (e.key() != null) {
+                out.append("  (").append(e.fileKey()).append(')');
             }
-            String shown = SECRET.matcher(c.getName()).matches() && value != null ? "***" : format(value);
-            out.append("  ").append(c.getName()).append(" ".repeat(width - c.getName().length() + 2))
-                    .append(shown).append('\n');
+            out.append('\n');
         }
         return out.toString();
     }
@@ -53,7 +48,7 @@ public final class SettingsReport {
             return "none";
         }
         if (value instanceof Collection<?> list) {
-            return list.stream().map(SettingsReport::format).collect(Collectors.joining(", "));
+            return list.isEmpty() ? "none" : list.stream().map(SettingsReport::format).collect(Collectors.joining(", "));
         }
         if (value instanceof InetSocketAddress a) {
             return address(a);

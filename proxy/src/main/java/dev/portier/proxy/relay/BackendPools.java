@@ -38,12 +38,12 @@ public final class BackendPools implements AutoCloseable {
     }
 
     private BackendPool newPool(EventLoop loop) {
-        long timeoutMs = settings.backendTimeout().toMillis();
+        long timeoutMs = settings.timeouts().backend().toMillis();
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .resolver(resolver)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.timeouts().connect().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, false)
@@ -55,14 +55,14 @@ public final class BackendPools implements AutoCloseable {
                         // whenever it sends, so a long upload is not taken for a silent backend
                         IdleStateHandler idle = new IdleStateHandler(timeoutMs, 0, 0, TimeUnit.MILLISECONDS);
                         // requests go out as bytes the relay writes itself (HeadWriter): no encoder
-                        ResponseDecoder decoder = new ResponseDecoder(settings.maxHeaderSize());
+                        ResponseDecoder decoder = new ResponseDecoder(settings.listeners().maxHeaderSize());
                         ch.pipeline()
                                 .addLast("idle", idle)
                                 .addLast("codec", decoder)
                                 .addLast("backend", new BackendHandler(idle, decoder));
                     }
                 });
-        return new BackendPool(b, settings.poolIdlePerBackend());
+        return new BackendPool(b, settings.pool().idlePerBackend());
     }
 
     /** Asks every loop to close idle connections to backends that left the routing table. */

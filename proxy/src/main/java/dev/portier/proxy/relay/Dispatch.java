@@ -99,7 +99,7 @@ final class Dispatch {
      * exchange goes to another backend, or gets an error, or its connection is closed.
      */
     void failed(Exchange ex, BackendLease lease, boolean sentToClient, RetryPolicy.Failure failure, String reason) {
-        boolean retriesLeft = ex.retries < rc.settings().retryOnError() && ctx.channel().isActive() && !ex.switching;
+        boolean retriesLeft = ex.retries < rc.settings().backends().retryOnError() && ctx.channel().isActive() && !ex.switching;
         RetryPolicy.Decision d = RetryPolicy.decide(failure, sentToClient, lease != null && lease.reused(),
                 ex.responseSeen, ex.bodySent, RetryPolicy.isIdempotent(ex.request.method()), ex.hasBody, retriesLeft);
         if (lease != null) {

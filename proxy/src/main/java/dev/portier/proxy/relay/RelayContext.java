@@ -5,7 +5,6 @@ import dev.portier.proxy.errors.ErrorPages;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
 import io.netty.channel.Channel;
-import java.net.InetSocketAddress;
 
 /** What every client connection's relay shares: settings, routes, pools, local answers, drain state, metrics. */
 public final class RelayContext {
@@ -31,7 +30,7 @@ public final class RelayContext {
         this.scheme = scheme;
         this.drain = drain;
         this.metrics = metrics;
-        this.bodyTimeoutNanos = settings.bodyTimeout().toNanos();
+        this.bodyTimeoutNanos = settings.timeouts().body().toNanos();
     }
 
     public ProxySettings settings() {
@@ -71,8 +70,8 @@ public final class RelayContext {
         return bodyTimeoutNanos;
     }
 
-    /** Whether the client may see debug headers (they show backends' internal addresses). */
+    /** Whether the client may see debug headers (they show backends' internal addresses): {@code server.debugFrom}. */
     boolean debugAllowed(Channel client) {
-        return client.remoteAddress() instanceof InetSocketAddress a && a.getAddress().isLoopbackAddress();
+        return settings.listeners().debugFrom().allows(client.remoteAddress());
     }
 }

@@ -145,8 +145,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             }
             return true;
         }
-        if (ex.requestComplete) {
-            // the next pipelined request waits for this exchange to end
+        if (ex.requestComplete || msg instanceof RequestHead) {
+            // the next pipelined request waits for this exchange to end (its last body part may
+            // still be held for a backend being found)
             return false;
         }
         if (msg instanceof BadMessage bad) {
@@ -220,7 +221,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     }
 
     private void onRequest(RequestHead req) {
-        ex = Exchange.of(req, rc.settings().httpKeepAlive(), req.debug() && rc.debugAllowed(ctx.channel()));
+        ex = Exchange.of(req, rc.settings().listeners().keepAlive(), req.debug() && rc.debugAllowed(ctx.channel()));
         out.begin();
         state = State.ROUTING;
         RequestCheck check = RequestCheck.of(req);
@@ -385,7 +386,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         Channel backend = lease.handOver();
         lease = null;
         state = State.CLOSED;
-        Tunnel.open(ctx.channel(), this, backend, rc.settings().upgradeIdleTimeout().toMillis());
+        Tunnel.open(ctx.channel(), this, backend, rc.settings().timeouts().upgradeIdle().toMillis());
     }
 
     // ---- local answers ----

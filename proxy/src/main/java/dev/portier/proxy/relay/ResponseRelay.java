@@ -95,7 +95,7 @@ final class ResponseRelay implements BackendEvents {
         ex.status = code;
         ex.backendAnswered(code);
         if (code >= 501 && !(code == 503 && resp.fields().contains(HeaderFields.RETRY_AFTER))
-                || code == 500 && rc.settings().deadBackendOn500()) {
+                || code == 500 && rc.settings().backends().deadOn500()) {
             flow.markDead();
         }
         if (rc.drain().isDraining()) {

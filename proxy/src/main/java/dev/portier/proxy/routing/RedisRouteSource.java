@@ -110,8 +110,8 @@ public final class RedisRouteSource implements RouteSource {
     }
 
     public static RedisRouteSource fromSettings(ProxySettings s) {
-        return new RedisRouteSource(s.readRedis(), s.writeRedis(), s.balancing(), s.deadBackendTtl(),
-                s.refreshInterval(), true);
+        return new RedisRouteSource(s.redis().read(), s.redis().write(), s.backends().balancing(), s.backends().deadTtl(),
+                s.redis().refreshInterval(), true);
     }
 
     // ---- what the relay calls (event-loop safe) ----

@@ -32,7 +32,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     @Override
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
-        long idleMs = relay.settings().clientIdleTimeout().toMillis();
+        long idleMs = relay.settings().timeouts().clientIdle().toMillis();
         ch.pipeline().addLast("limit", limiter);
         if (tls != null) {
             ch.pipeline().addLast("tls", new SniHandler(tls));
@@ -42,8 +42,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
                 // timer would put a listener on every write
                 .addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))
                 // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter)
-                .addLast("codec", new RequestDecoder(relay.settings().maxHeaderSize(),
-                        relay.settings().headerTimeout().toMillis()))
+                .addLast("codec", new RequestDecoder(relay.settings().listeners().maxHeaderSize(),
+                        relay.settings().timeouts().header().toMillis()))
                 .addLast("relay", new RequestRelay(relay));
     }
 }

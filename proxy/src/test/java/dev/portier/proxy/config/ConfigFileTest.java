@@ -97,29 +97,29 @@ class ConfigFileTest {
         LoadedSettings loaded = load(MASTER);
         ProxySettings s = loaded.settings();
 
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8080), new InetSocketAddress("::1", 8080)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8080), new InetSocketAddress("::1", 8080)), s.listeners().http());
         RedisDriverUrl redis = new RedisDriverUrl("10.0.0.5", 6380, "s3cret", 2, "hipache:");
-        assertEquals(redis, s.readRedis());
-        assertEquals(redis, s.writeRedis());
-        assertTrue(s.debug());
-        assertEquals(10, s.workers());
-        assertEquals(Duration.ofSeconds(45), s.backendTimeout());
-        assertEquals(Duration.ofSeconds(20), s.deadBackendTtl());
-        assertEquals(5, s.retryOnError());
-        assertEquals(Path.of("/var/log/hipache/access.log"), s.accessLog());
-        assertFalse(s.httpKeepAlive());
-        assertTrue(s.deadBackendOn500());
-        assertNull(s.staticDir());
+        assertEquals(redis, s.redis().read());
+        assertEquals(redis, s.redis().write());
+        assertTrue(s.logs().debug());
+        assertEquals(10, s.listeners().workers());
+        assertEquals(Duration.ofSeconds(45), s.timeouts().backend());
+        assertEquals(Duration.ofSeconds(20), s.backends().deadTtl());
+        assertEquals(5, s.backends().retryOnError());
+        assertEquals(Path.of("/var/log/hipache/access.log"), s.logs().accessLog());
+        assertFalse(s.listeners().keepAlive());
+        assertTrue(s.backends().deadOn500());
+        assertNull(s.listeners().staticDir());
 
         ProxySettings d = SettingsLoader.defaults();
-        assertEquals(d.balancing(), s.balancing());
-        assertEquals(d.connectTimeout(), s.connectTimeout());
-        assertEquals(d.maxConnections(), s.maxConnections());
-        assertEquals(d.maxHeaderSize(), s.maxHeaderSize());
+        assertEquals(d.backends().balancing(), s.backends().balancing());
+        assertEquals(d.timeouts().connect(), s.timeouts().connect());
+        assertEquals(d.listeners().maxConnections(), s.listeners().maxConnections());
+        assertEquals(d.listeners().maxHeaderSize(), s.listeners().maxHeaderSize());
 
-        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 443)), s.httpsListen(), "an empty https.bind means every address");
-        assertEquals(1, s.tlsCertificates().size());
-        assertEquals("tls-secret", s.tlsCertificates().get(0).passphrase());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 443)), s.tls().listen(), "an empty https.bind means every address");
+        assertEquals(1, s.tls().certificates().size());
+        assertEquals("tls-secret", s.tls().certificates().get(0).passphrase());
         assertTrue(has(loaded.ignored(), "https.ciphers: ignored"), loaded.ignored().toString());
         assertTrue(has(loaded.warnings(), "user, group: ignored"), loaded.warnings().toString());
         assertTrue(has(loaded.warnings(), "server.deadBackendOn500: true, so a backend answering 500 is marked dead"),
@@ -136,22 +136,22 @@ class ConfigFileTest {
         LoadedSettings loaded = load(V031);
         ProxySettings s = loaded.settings();
 
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8081), new InetSocketAddress("::1", 8081)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8081), new InetSocketAddress("::1", 8081)), s.listeners().http());
         RedisDriverUrl redis = new RedisDriverUrl("10.1.2.3", 6390, "old-secret", 3, "");
-        assertEquals(redis, s.readRedis());
-        assertEquals(redis, s.writeRedis());
-        assertEquals(5, s.workers());
-        assertEquals(Duration.ofSeconds(10), s.backendTimeout());
-        assertEquals(Duration.ofSeconds(45), s.deadBackendTtl());
-        assertEquals(2, s.retryOnError());
-        assertFalse(s.httpKeepAlive());
-        assertEquals(Path.of("/var/log/hipache_access.log"), s.accessLog());
+        assertEquals(redis, s.redis().read());
+        assertEquals(redis, s.redis().write());
+        assertEquals(5, s.listeners().workers());
+        assertEquals(Duration.ofSeconds(10), s.timeouts().backend());
+        assertEquals(Duration.ofSeconds(45), s.backends().deadTtl());
+        assertEquals(2, s.backends().retryOnError());
+        assertFalse(s.listeners().keepAlive());
+        assertEquals(Path.of("/var/log/hipache_access.log"), s.logs().accessLog());
 
         List<String> w = loaded.warnings();
         assertTrue(has(w, "server.port: Hipache 0.3.1 layout, read as http.port"), w.toString());
         assertTrue(has(w, "server.address, server.address6: Hipache 0.3.1 layout, read as http.bind"), w.toString());
         assertTrue(has(w, "server.https: Hipache 0.3.1 layout"), w.toString());
-        assertEquals(443, s.httpsListen().get(0).getPort(), "0.3.1's server.https is read as https");
+        assertEquals(443, s.tls().listen().get(0).getPort(), "0.3.1's server.https is read as https");
         assertTrue(has(w, "redisHost, redisPort, redisDatabase, redisPassword: old Hipache keys, read as driver"), w.toString());
         assertTrue(has(loaded.ignored(), "server.lruCache: ignored"), loaded.ignored().toString());
         assertFalse(has(w, "unknown key"), w.toString());
@@ -165,8 +165,8 @@ class ConfigFileTest {
                  "http": {"port": 2222, "bind": "127.0.0.1"},
                  "driver": "redis://new:7000", "redisHost": "old"}
                 """);
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 2222)), loaded.settings().listen());
-        assertEquals("new", loaded.settings().readRedis().host());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 2222)), loaded.settings().listeners().http());
+        assertEquals("new", loaded.settings().redis().read().host());
         assertTrue(has(loaded.warnings(), "server.port: Hipache 0.3.1 layout, ignored because http.port is set"));
         assertTrue(has(loaded.warnings(), "server.address: Hipache 0.3.1 layout, ignored because http.bind is set"));
         assertTrue(has(loaded.warnings(), "redisHost: old Hipache keys, ignored because driver is set"));
@@ -175,19 +175,19 @@ class ConfigFileTest {
     @Test
     void bindAsOneString() throws IOException {
         ProxySettings s = settings("{\"http\": {\"port\": 8100, \"bind\": \"127.0.0.2\"}}");
-        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8100)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8100)), s.listeners().http());
     }
 
     @Test
     void anIpv6AddressMayBeBracketed() throws IOException {
         ProxySettings s = settings("{\"http\": {\"port\": 8107, \"bind\": \"[::1]\"}}");
-        assertEquals(List.of(new InetSocketAddress("::1", 8107)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("::1", 8107)), s.listeners().http());
     }
 
     @Test
     void bindAsAnArrayOfStrings() throws IOException {
         ProxySettings s = settings("{\"http\": {\"port\": 8101, \"bind\": [\"127.0.0.2\", \"127.0.0.3\"]}}");
-        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8101), new InetSocketAddress("127.0.0.3", 8101)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8101), new InetSocketAddress("127.0.0.3", 8101)), s.listeners().http());
     }
 
     @Test
@@ -200,19 +200,19 @@ class ConfigFileTest {
                 ]}}
                 """);
         assertEquals(List.of(new InetSocketAddress("127.0.0.2", 9001), new InetSocketAddress("::1", 8102),
-                new InetSocketAddress("127.0.0.3", 8102)), s.listen());
+                new InetSocketAddress("127.0.0.3", 8102)), s.listeners().http());
     }
 
     @Test
     void withoutBindEveryInterfaceIsUsedAndAnEmptyAddressMeansTheSame() throws IOException {
-        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 8103)), settings("{\"http\": {\"port\": 8103}}").listen());
-        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), settings("{\"http\": {\"bind\": \"\"}}").listen());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 8103)), settings("{\"http\": {\"port\": 8103}}").listeners().http());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), settings("{\"http\": {\"bind\": \"\"}}").listeners().http());
     }
 
     @Test
     void aListenerListedTwiceIsBoundOnceWithAWarning() throws IOException {
         LoadedSettings loaded = load("{\"http\": {\"port\": 8104, \"bind\": [\"127.0.0.1\", {\"address\": \"127.0.0.1\"}]}}");
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8104)), loaded.settings().listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8104)), loaded.settings().listeners().http());
         assertTrue(loaded.warnings().stream().anyMatch(w -> w.endsWith("http.bind[1]: 127.0.0.1:8104 is listed twice; listening once")),
                 loaded.warnings().toString());
     }
@@ -220,15 +220,15 @@ class ConfigFileTest {
     @Test
     void driverArrayReadsFromTheFirstAndWritesToTheLast() throws IOException {
         ProxySettings s = settings("{\"driver\": [\"redis://replica:6380/1\", \"redis://:pw@master:6381/1#p:\"]}");
-        assertEquals(new RedisDriverUrl("replica", 6380, null, 1, ""), s.readRedis());
-        assertEquals(new RedisDriverUrl("master", 6381, "pw", 1, "p:"), s.writeRedis());
+        assertEquals(new RedisDriverUrl("replica", 6380, null, 1, ""), s.redis().read());
+        assertEquals(new RedisDriverUrl("master", 6381, "pw", 1, "p:"), s.redis().write());
     }
 
     @Test
     void aSingleDriverIsUsedForBoth() throws IOException {
         ProxySettings s = settings("{\"driver\": [\"redis:\"]}");
-        assertEquals(RedisDriverUrl.parse("redis:"), s.readRedis());
-        assertEquals(s.readRedis(), s.writeRedis());
+        assertEquals(RedisDriverUrl.parse("redis:"), s.redis().read());
+        assertEquals(s.redis().read(), s.redis().write());
     }
 
     @Test
@@ -238,24 +238,56 @@ class ConfigFileTest {
                             "upgradeIdleTimeout": 0, "refreshInterval": 250, "maxHeaderSize": 16384,
                             "poolIdlePerBackend": 8, "maxConnections": 500, "tcpTimeout": 0.5}}
                 """);
-        assertEquals(Balancing.ROUNDROBIN, s.balancing());
-        assertEquals(Duration.ofMillis(1500), s.connectTimeout());
-        assertEquals(Duration.ofSeconds(10), s.clientIdleTimeout());
-        assertEquals(Duration.ZERO, s.upgradeIdleTimeout());
-        assertEquals(Duration.ofMillis(250), s.refreshInterval());
-        assertEquals(16384, s.maxHeaderSize());
-        assertEquals(8, s.poolIdlePerBackend());
-        assertEquals(500, s.maxConnections());
-        assertEquals(Duration.ofMillis(500), s.backendTimeout());
+        assertEquals(Balancing.ROUNDROBIN, s.backends().balancing());
+        assertEquals(Duration.ofMillis(1500), s.timeouts().connect());
+        assertEquals(Duration.ofSeconds(10), s.timeouts().clientIdle());
+        assertEquals(Duration.ZERO, s.timeouts().upgradeIdle());
+        assertEquals(Duration.ofMillis(250), s.redis().refreshInterval());
+        assertEquals(16384, s.listeners().maxHeaderSize());
+        assertEquals(8, s.pool().idlePerBackend());
+        assertEquals(500, s.listeners().maxConnections());
+        assertEquals(Duration.ofMillis(500), s.timeouts().backend());
+    }
+
+    @Test
+    void theKeysAddedForTheRelayAndTheAdminListenerHaveTheirDefaults() throws IOException {
+        ProxySettings s = settings("{}");
+        assertEquals(Duration.ofSeconds(30), s.timeouts().header());
+        assertEquals(AddressFilter.parse("127.0.0.0/8", "::1/128"), s.listeners().debugFrom());
+        assertEquals(256, s.admin().maxConnections());
+        assertEquals(Duration.ofSeconds(60), s.admin().idleTimeout());
+        assertEquals(Duration.ofSeconds(5), s.redis().degradedAfter());
+    }
+
+    @Test
+    void theKeysAddedForTheRelayAndTheAdminListenerAreRead() throws IOException {
+        ProxySettings s = settings("""
+                {"server": {"headerTimeout": 2.5, "debugFrom": ["10.0.0.0/8", "2001:db8::1"],
+                            "adminMaxConnections": 4, "adminIdleTimeout": 0, "redisDegradedAfter": 12}}
+                """);
+        assertEquals(Duration.ofMillis(2500), s.timeouts().header());
+        assertEquals(AddressFilter.parse("10.0.0.0/8", "2001:db8::1/128"), s.listeners().debugFrom());
+        assertEquals(4, s.admin().maxConnections());
+        assertEquals(Duration.ZERO, s.admin().idleTimeout());
+        assertEquals(Duration.ofSeconds(12), s.redis().degradedAfter());
+        assertEquals(AddressFilter.NONE, settings("{\"server\": {\"debugFrom\": []}}").listeners().debugFrom(),
+                "an empty list gives X-Debug to nobody");
+    }
+
+    @Test
+    void bodyTimeoutIsSixtySecondsUnlessSetAndZeroDisablesIt() throws IOException {
+        assertEquals(Duration.ofSeconds(60), settings("{}").timeouts().body());
+        assertEquals(Duration.ofMillis(1500), settings("{\"server\": {\"bodyTimeout\": 1.5}}").timeouts().body());
+        assertEquals(Duration.ZERO, settings("{\"server\": {\"bodyTimeout\": 0}}").timeouts().body());
     }
 
     @Test
     void numbersWrittenAsStringsAreAcceptedAsNodeDid() throws IOException {
         ProxySettings s = settings("{\"server\": {\"workers\": \"4\", \"retryOnError\": \"0\", \"debug\": \"true\"}, \"http\": {\"port\": \"8105\"}}");
-        assertEquals(4, s.workers());
-        assertEquals(0, s.retryOnError());
-        assertTrue(s.debug());
-        assertEquals(8105, s.listen().get(0).getPort());
+        assertEquals(4, s.listeners().workers());
+        assertEquals(0, s.backends().retryOnError());
+        assertTrue(s.logs().debug());
+        assertEquals(8105, s.listeners().http().get(0).getPort());
     }
 
     @Test
@@ -265,8 +297,8 @@ class ConfigFileTest {
         Path file = conf.resolve("config.json");
         Files.writeString(file, "{\"server\": {\"staticDir\": \"pages\", \"accessLog\": \"logs/access.log\"}}");
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", file.toString()), Map.of()).settings();
-        assertEquals(conf.resolve("pages").toAbsolutePath(), s.staticDir());
-        assertEquals(conf.resolve("logs/access.log").toAbsolutePath(), s.accessLog());
+        assertEquals(conf.resolve("pages").toAbsolutePath(), s.listeners().staticDir());
+        assertEquals(conf.resolve("logs/access.log").toAbsolutePath(), s.logs().accessLog());
     }
 
     @Test
@@ -280,8 +312,8 @@ class ConfigFileTest {
         assertTrue(w.contains("server.wrokers: unknown key, ignored (did you mean server.workers?)"), w.toString());
         assertTrue(w.contains("http.bind[0].prot: unknown key, ignored (did you mean http.bind[0].port?)"), w.toString());
         assertTrue(w.contains("api: unknown key, ignored"), w.toString());
-        assertEquals(SettingsLoader.defaults().workers(), loaded.settings().workers());
-        assertEquals(1, loaded.settings().retryOnError());
+        assertEquals(SettingsLoader.defaults().listeners().workers(), loaded.settings().listeners().workers());
+        assertEquals(1, loaded.settings().backends().retryOnError());
     }
 
     @Test
@@ -320,6 +352,22 @@ class ConfigFileTest {
                 Arguments.of("{\"server\": {\"maxHeaderSize\": 0}}", "server.maxHeaderSize: expected a positive integer, got 0"),
                 Arguments.of("{\"server\": {\"staticDir\": \"no-such-dir\"}}", "server.staticDir: directory \""),
                 Arguments.of("{\"server\": \"fast\"}", "server: expected an object, got \"fast\""),
+                Arguments.of("{\"server\": {\"headerTimeout\": -1}}",
+                        "server.headerTimeout: expected a non-negative number of seconds, got -1"),
+                Arguments.of("{\"server\": {\"debugFrom\": [\"127.0.0.0/8\", \"intranet\"]}}",
+                        "server.debugFrom: \"intranet\" is not an IP address or a CIDR block (address/prefix)"),
+                Arguments.of("{\"server\": {\"debugFrom\": [\"10.1.0.0/8\"]}}",
+                        "server.debugFrom: \"10.1.0.0/8\" has bits set past its /8 prefix (did you mean 10.0.0.0/8?)"),
+                Arguments.of("{\"server\": {\"debugFrom\": [8]}}",
+                        "server.debugFrom[0]: expected an IP address or a CIDR block, got 8"),
+                Arguments.of("{\"server\": {\"debugFrom\": true}}",
+                        "server.debugFrom: expected an array of IP addresses and CIDR blocks, got true"),
+                Arguments.of("{\"server\": {\"adminMaxConnections\": 0}}",
+                        "server.adminMaxConnections: expected a positive integer, got 0"),
+                Arguments.of("{\"server\": {\"adminIdleTimeout\": \"soon\"}}",
+                        "server.adminIdleTimeout: expected a non-negative number of seconds, got \"soon\""),
+                Arguments.of("{\"server\": {\"redisDegradedAfter\": 0}}",
+                        "server.redisDegradedAfter: expected a positive integer (seconds), got 0"),
                 Arguments.of("{\"driver\": \"http://localhost\"}",
                         "driver: Redis driver URL 'http://localhost' must start with redis:"),
                 Arguments.of("{\"driver\": [\"redis:\", \"redis://h:x\"]}", "driver[1]: Redis driver URL 'redis://h:x': port 'x' is not a number"),

@@ -36,14 +36,17 @@ class MainTest {
 
         assertEquals(0, code, err.toString());
         String printed = out.toString();
-        for (RecordComponent c : ProxySettings.class.getRecordComponents()) {
-            assertTrue(printed.contains("  " + c.getName() + " "), c.getName() + " missing from:\n" + printed);
+        for (RecordComponent group : ProxySettings.class.getRecordComponents()) {
+            for (RecordComponent c : group.getType().getRecordComponents()) {
+                String path = group.getName() + "." + c.getName();
+                assertTrue(printed.contains("  " + path + " "), path + " missing from:\n" + printed);
+            }
         }
         assertTrue(printed.contains("config file: " + file), printed);
         assertTrue(printed.contains("127.0.0.1:8080, [::1]:8080"), printed);
         assertTrue(printed.contains("redis://:***@replica:6380/1#app:"), printed);
         assertTrue(printed.contains("redis://:***@master:6381/1#app:"), printed);
-        assertTrue(Pattern.compile("(?m)^  workers +3$").matcher(printed).find(), printed);
+        assertTrue(Pattern.compile("(?m)^  listeners\\.workers +3  \\(server\\.workers\\)$").matcher(printed).find(), printed);
         assertFalse(printed.contains("hunter2") || printed.contains("hunter3"), printed);
         assertFalse(err.toString().contains("hunter"), err.toString());
         assertTrue(err.toString().contains("note: server.lruCache: ignored"), err.toString());

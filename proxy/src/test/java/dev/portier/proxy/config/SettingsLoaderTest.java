@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,11 +48,11 @@ class SettingsLoaderTest {
     void withNothingGivenTheDefaultsApply() {
         LoadedSettings loaded = SettingsLoader.load(ProxyOptions.parse(), Map.of());
         ProxySettings s = loaded.settings();
-        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), s.listen());
-        assertEquals(new RedisDriverUrl("127.0.0.1", 6379, null, 0, ""), s.readRedis());
-        assertEquals(s.readRedis(), s.writeRedis());
-        assertEquals(Balancing.FIRST, s.balancing());
-        assertEquals(Runtime.getRuntime().availableProcessors(), s.workers());
+        assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), s.listeners().http());
+        assertEquals(new RedisDriverUrl("127.0.0.1", 6379, null, 0, ""), s.redis().read());
+        assertEquals(s.redis().read(), s.redis().write());
+        assertEquals(Balancing.FIRST, s.backends().balancing());
+        assertEquals(Runtime.getRuntime().availableProcessors(), s.listeners().workers());
         assertNull(loaded.configFile());
         assertTrue(loaded.warnings().isEmpty(), loaded.warnings().toString());
     }
@@ -59,24 +60,24 @@ class SettingsLoaderTest {
     @Test
     void theFileOverridesTheDefaults() {
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString()), Map.of()).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8001)), s.listen());
-        assertEquals("file", s.readRedis().host());
-        assertEquals(3, s.workers());
-        assertEquals(Balancing.RANDOM, s.balancing());
-        assertEquals(fileDir, s.staticDir());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8001)), s.listeners().http());
+        assertEquals("file", s.redis().read().host());
+        assertEquals(3, s.listeners().workers());
+        assertEquals(Balancing.RANDOM, s.backends().balancing());
+        assertEquals(fileDir, s.listeners().staticDir());
     }
 
     @Test
     void theEnvironmentOverridesTheFile() {
         Map<String, String> env = fullEnvironment();
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString()), env).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8002), new InetSocketAddress("127.0.0.3", 8002)), s.listen());
-        assertEquals("env", s.readRedis().host());
-        assertEquals("env", s.writeRedis().host());
-        assertEquals(4, s.workers());
-        assertEquals(Balancing.ROUNDROBIN, s.balancing());
-        assertEquals(envDir, s.staticDir());
-        assertEquals(7, s.retryOnError(), "what the environment does not name stays as the file says");
+        assertEquals(List.of(new InetSocketAddress("127.0.0.2", 8002), new InetSocketAddress("127.0.0.3", 8002)), s.listeners().http());
+        assertEquals("env", s.redis().read().host());
+        assertEquals("env", s.redis().write().host());
+        assertEquals(4, s.listeners().workers());
+        assertEquals(Balancing.ROUNDROBIN, s.backends().balancing());
+        assertEquals(envDir, s.listeners().staticDir());
+        assertEquals(7, s.backends().retryOnError(), "what the environment does not name stays as the file says");
     }
 
     @Test
@@ -85,24 +86,24 @@ class SettingsLoaderTest {
                 "--redis", "redis://flag:6003", "--workers", "5", "--balancing", "FIRST",
                 "--static-dir", flagDir.toString(), "--debug");
         ProxySettings s = SettingsLoader.load(flags, fullEnvironment()).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.4", 8003)), s.listen());
-        assertEquals("flag", s.readRedis().host());
-        assertEquals("flag", s.writeRedis().host());
-        assertEquals(5, s.workers());
-        assertEquals(Balancing.FIRST, s.balancing());
-        assertEquals(flagDir, s.staticDir());
-        assertTrue(s.debug());
-        assertEquals(7, s.retryOnError());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.4", 8003)), s.listeners().http());
+        assertEquals("flag", s.redis().read().host());
+        assertEquals("flag", s.redis().write().host());
+        assertEquals(5, s.listeners().workers());
+        assertEquals(Balancing.FIRST, s.backends().balancing());
+        assertEquals(flagDir, s.listeners().staticDir());
+        assertTrue(s.logs().debug());
+        assertEquals(7, s.backends().retryOnError());
     }
 
     @Test
     void eachLayerOverridesOnlyWhatItNames() {
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString(), "--workers", "6"),
                 Map.of(SettingsLoader.ENV_PORT, "8004")).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8004)), s.listen(), "address from the file, port from env");
-        assertEquals(6, s.workers());
-        assertEquals("file", s.readRedis().host());
-        assertEquals(Balancing.RANDOM, s.balancing());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 8004)), s.listeners().http(), "address from the file, port from env");
+        assertEquals(6, s.listeners().workers());
+        assertEquals("file", s.redis().read().host());
+        assertEquals(Balancing.RANDOM, s.backends().balancing());
     }
 
     @Test
@@ -110,22 +111,22 @@ class SettingsLoaderTest {
         Path file = dir.resolve("objects.json");
         Files.writeString(file, "{\"http\": {\"port\": 8010, \"bind\": [{\"address\": \"127.0.0.1\", \"port\": 8011}, \"127.0.0.2\"]}}");
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", file.toString(), "--port", "0"), Map.of()).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.2", 0)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.2", 0)), s.listeners().http());
     }
 
     @Test
     void bindWithoutPortKeepsTheFilesHttpPort() {
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString(), "--bind", "127.0.0.5,::1"),
                 Map.of()).settings();
-        assertEquals(List.of(new InetSocketAddress("127.0.0.5", 8001), new InetSocketAddress("::1", 8001)), s.listen());
+        assertEquals(List.of(new InetSocketAddress("127.0.0.5", 8001), new InetSocketAddress("::1", 8001)), s.listeners().http());
     }
 
     @Test
     void twoRedisFlagsSplitReadsFromWrites() {
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--redis", "redis://replica", "--redis", "redis://:pw@master:7000"),
                 Map.of(SettingsLoader.ENV_REDIS_URL, "redis://env")).settings();
-        assertEquals("replica", s.readRedis().host());
-        assertEquals(new RedisDriverUrl("master", 7000, "pw", 0, ""), s.writeRedis());
+        assertEquals("replica", s.redis().read().host());
+        assertEquals(new RedisDriverUrl("master", 7000, "pw", 0, ""), s.redis().write());
     }
 
     @Test
@@ -133,13 +134,23 @@ class SettingsLoaderTest {
         Map<String, String> env = Map.of(SettingsLoader.ENV_CONFIG, config.toString());
         LoadedSettings fromEnv = SettingsLoader.load(ProxyOptions.parse(), env);
         assertEquals(config, fromEnv.configFile());
-        assertEquals(8001, fromEnv.settings().listen().get(0).getPort());
+        assertEquals(8001, fromEnv.settings().listeners().http().get(0).getPort());
 
         Path other = dir.resolve("other.json");
         Files.writeString(other, "{\"http\": {\"port\": 8020}}");
         LoadedSettings fromFlag = SettingsLoader.load(ProxyOptions.parse("--config", other.toString()), env);
         assertEquals(other, fromFlag.configFile());
-        assertEquals(8020, fromFlag.settings().listen().get(0).getPort());
+        assertEquals(8020, fromFlag.settings().listeners().http().get(0).getPort());
+    }
+
+    @Test
+    void headerTimeoutComesFromTheFileOrTheEnvironment() throws IOException {
+        Path file = dir.resolve("header.json");
+        Files.writeString(file, "{\"server\": {\"headerTimeout\": 10}}");
+        ProxyOptions flags = ProxyOptions.parse("--config", file.toString());
+        assertEquals(Duration.ofSeconds(10), SettingsLoader.load(flags, Map.of()).settings().timeouts().header());
+        assertEquals(Duration.ofMillis(1500),
+                SettingsLoader.load(flags, Map.of("HEADER_TIMEOUT", "1.5")).settings().timeouts().header());
     }
 
     @Test
@@ -148,8 +159,8 @@ class SettingsLoaderTest {
         env.put(SettingsLoader.ENV_PORT, "");
         env.put(SettingsLoader.ENV_REDIS_URL, "  ");
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString()), env).settings();
-        assertEquals(8001, s.listen().get(0).getPort());
-        assertEquals("file", s.readRedis().host());
+        assertEquals(8001, s.listeners().http().get(0).getPort());
+        assertEquals("file", s.redis().read().host());
     }
 
     @ParameterizedTest
@@ -161,6 +172,7 @@ class SettingsLoaderTest {
             "REDIS_URL          | http://x   | REDIS_URL: Redis driver URL 'http://x' must start with redis:",
             "BIND               | ' , '      | BIND: expected at least one address, got \" , \"",
             "PORTIER_STATIC_DIR | /no/such/d | PORTIER_STATIC_DIR: directory \"/no/such/d\" does not exist",
+            "HEADER_TIMEOUT     | -1         | HEADER_TIMEOUT: expected a non-negative number of seconds, got \"-1\"",
     })
     void aBadEnvironmentValueNamesTheVariable(String name, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class,
@@ -204,7 +216,7 @@ class SettingsLoaderTest {
         Files.writeString(file, "{\"server\": {\"staticDir\": \"gone\"}}");
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", file.toString(), "--static-dir", flagDir.toString()),
                 Map.of()).settings();
-        assertEquals(flagDir, s.staticDir());
+        assertEquals(flagDir, s.listeners().staticDir());
     }
 
     private Map<String, String> fullEnvironment() {
@@ -212,9 +224,9 @@ class SettingsLoaderTest {
                 SettingsLoader.ENV_PORT, "8002",
                 SettingsLoader.ENV_BIND, "127.0.0.2, 127.0.0.3",
                 SettingsLoader.ENV_REDIS_URL, "redis://env:6002",
-                SettingsLoader.ENV_WORKERS, "4",
-                SettingsLoader.ENV_BALANCING, "roundrobin",
-                SettingsLoader.ENV_STATIC_DIR, envDir.toString(),
+                "PORTIER_WORKERS", "4",
+                "PORTIER_BALANCING", "roundrobin",
+                "PORTIER_STATIC_DIR", envDir.toString(),
                 "UNRELATED", "whatever");
     }
 }

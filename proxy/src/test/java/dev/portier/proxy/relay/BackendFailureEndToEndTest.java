@@ -124,7 +124,7 @@ class BackendFailureEndToEndTest {
 
     @Test
     void backend500MarksDeadWithDeadBackendOn500() throws Exception {
-        h = ProxyHarness.start(redis, s -> s.deadBackendOn500 = true);
+        h = ProxyHarness.start(redis, s -> s.with("backends.deadOn500", true));
         WireMockServer erring = answering(500, "oops");
         WireMockServer other = answering(200, "other");
         h.route("five-on.test", "f", ProxyHarness.url(erring), ProxyHarness.url(other));
@@ -137,7 +137,7 @@ class BackendFailureEndToEndTest {
 
     @Test
     void backendSlowerThanTheTimeoutGets504() throws Exception {
-        h = ProxyHarness.start(redis, s -> s.backendTimeout = Duration.ofMillis(500));
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.backend", Duration.ofMillis(500)));
         WireMockServer slow = h.wiremock();
         slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withFixedDelay(4000).withBody("late")));
         h.route("slow.test", "s", ProxyHarness.url(slow));

@@ -86,7 +86,7 @@ class BadInputEndToEndTest {
 
     @Test
     void connectionsPastTheLimitAreRefusedWhileOpenOnesKeepWorking() throws Exception {
-        h = ProxyHarness.start(redis, s -> s.maxConnections = 2);
+        h = ProxyHarness.start(redis, s -> s.with("listeners.maxConnections", 2));
         backend = h.track(RawBackend.http(RawBackend.text("fine")));
         h.route("limit.test", "l", backend.url());
         String get = "GET / HTTP/1.1\r\nHost: limit.test\r\n\r\n";

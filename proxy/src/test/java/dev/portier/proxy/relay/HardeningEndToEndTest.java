@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portier.common.testing.RedisServerExtension;
-import java.io.OutputStream;
+import dev.portier.proxy.config.AddressFilter;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -145,7 +145,26 @@ class HardeningEndToEndTest {
         assertTrue(twice.closedByPeer());
     }
 
-    static void write(OutputStream out, String s) throws Exception {
-        RawHttp.write(out, s);
+    @Test
+    void debugHeadersOnlyForConfiguredAddresses() throws Exception {
+        h = ProxyHarness.start(redis, s -> s.with("listeners.debugFrom", AddressFilter.parse("10.0.0.0/8")));
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        String debug = "GET / HTTP/1.1\r\nHost: h\r\nX-Debug: 1\r\n\r\n";
+        RawHttp.Message proxied = h.client().send(debug).read();
+        assertEquals(200, proxied.status());
+        assertFalse(proxied.has("x-debug-backend-url"), "a backend's internal address went to a client not allowed to see it");
+        RawHttp.Message error = h.client().send("GET / HTTP/1.1\r\nHost: unknown\r\nX-Debug: 1\r\n\r\n").read();
+        assertEquals(400, error.status());
+        assertFalse(error.has("x-debug-error"));
+    }
+
+    @Test
+    void debugHeadersForLoopbackByDefault() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        RawHttp.Message r = h.client().send("GET / HTTP/1.1\r\nHost: h\r\nX-Debug: 1\r\n\r\n").read();
+        assertEquals(backend.url(), r.header("x-debug-backend-url"));
     }
 }

@@ -102,12 +102,11 @@ class HttpsEndToEndTest {
     private void start(Path dir) throws Exception {
         certificate(dir.resolve("default.pem"), dir.resolve("default.key"), "default.test");
         certificate(dir.resolve("a.pem"), dir.resolve("a.key"), "a.test");
-        h = ProxyHarness.start(redis, b -> {
-            b.httpsListen = List.of(new InetSocketAddress("127.0.0.1", 0));
-            b.tlsCertificates = List.of(
-                    new TlsCertificate(dir.resolve("default.pem"), dir.resolve("default.key"), null, List.of()),
-                    new TlsCertificate(dir.resolve("a.pem"), dir.resolve("a.key"), null, List.of("a.test", "*.a.test")));
-        });
+        h = ProxyHarness.start(redis, s -> s
+                .with("tls.listen", List.of(new InetSocketAddress("127.0.0.1", 0)))
+                .with("tls.certificates", List.of(
+                        new TlsCertificate(dir.resolve("default.pem"), dir.resolve("default.key"), null, List.of()),
+                        new TlsCertificate(dir.resolve("a.pem"), dir.resolve("a.key"), null, List.of("a.test", "*.a.test")))));
     }
 
     @Test

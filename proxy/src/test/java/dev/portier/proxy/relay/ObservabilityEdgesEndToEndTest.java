@@ -68,7 +68,7 @@ class ObservabilityEdgesEndToEndTest {
 
     @Test
     void pingAndALocal502AreLoggedWithoutABackendStatus(@TempDir Path logs) throws Exception {
-        h = ProxyHarness.start(redis, b -> b.logDir = logs);
+        h = ProxyHarness.start(redis, s -> s.with("logs.dir", logs));
         h.route("down.test", "app", "http://127.0.0.1:" + FreePort.find());
 
         assertEquals(200, h.get("__ping__", "/ping-check").statusCode());
@@ -91,10 +91,7 @@ class ObservabilityEdgesEndToEndTest {
 
     @Test
     void anUpgradeIsLoggedAndCountedWhenItSwitches(@TempDir Path logs) throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.logDir = logs;
-            b.adminPort = 0;
-        });
+        h = ProxyHarness.start(redis, s -> s.with("logs.dir", logs).with("admin.port", 0));
         RawBackend ws = h.track(RawBackend.start((socket, in, out, backend) -> {
             RawHttp.readHead(in);
             // with Sec-WebSocket-Accept: Netty reads a websocket 101 without it as Hixie-76, which has a body
@@ -118,10 +115,8 @@ class ObservabilityEdgesEndToEndTest {
 
     @Test
     void healthzIs503WhileRedisWasNeverReachedBecauseThereIsNoTable() throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.redis(RedisDriverUrl.parse("redis://127.0.0.1:" + FreePort.find()));
-            b.adminPort = 0;
-        });
+        h = ProxyHarness.start(redis, s -> s.withRedis(RedisDriverUrl.parse("redis://127.0.0.1:" + FreePort.find()))
+                .with("admin.port", 0));
         HttpResponse<String> r = admin(h.proxy().adminPort(), "/healthz");
         JsonNode body = json.readTree(r.body());
         assertEquals(503, r.statusCode(), r.body());
@@ -131,7 +126,7 @@ class ObservabilityEdgesEndToEndTest {
 
     @Test
     void healthzIs503OnceTheListenersAreClosedForADrain() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.adminPort = 0);
+        h = ProxyHarness.start(redis, s -> s.with("admin.port", 0));
         ProxyServer proxy = h.proxy();
         assertEquals(200, admin(proxy.adminPort(), "/healthz").statusCode());
         RawClient busy = h.client();
@@ -161,8 +156,8 @@ class ObservabilityEdgesEndToEndTest {
     void aSecondProxyCanBindTheSameAdminPortDuringAnUpgrade() throws Exception {
         assertTrue(Epoll.isAvailable(), "SO_REUSEPORT needs the epoll transport, shipped for linux-x86_64");
         int adminPort = FreePort.find();
-        h = ProxyHarness.start(redis, b -> b.adminPort = adminPort);
-        try (ProxyHarness second = ProxyHarness.start(redis, b -> b.adminPort = adminPort)) {
+        h = ProxyHarness.start(redis, s -> s.with("admin.port", adminPort));
+        try (ProxyHarness second = ProxyHarness.start(redis, s -> s.with("admin.port", adminPort))) {
             assertEquals(adminPort, second.proxy().adminPort());
             assertEquals(200, admin(adminPort, "/healthz").statusCode());
         }

@@ -71,7 +71,7 @@ class ObservabilityEndToEndTest {
 
     @Test
     void accessLogLinesLandInTodaysFileWithHipachesFieldsThenOurs(@TempDir Path logs) throws Exception {
-        h = ProxyHarness.start(redis, b -> b.logDir = logs);
+        h = ProxyHarness.start(redis, s -> s.with("logs.dir", logs));
         WireMockServer wm = okBackend();
         h.route("log.test", "app", ProxyHarness.url(wm));
 
@@ -108,7 +108,7 @@ class ObservabilityEndToEndTest {
     @Test
     void aLogDirectoryThatCannotBeWrittenDoesNotStopProxying(@TempDir Path tmp) throws Exception {
         Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
-        h = ProxyHarness.start(redis, b -> b.logDir = notADirectory.resolve("logs"));
+        h = ProxyHarness.start(redis, s -> s.with("logs.dir", notADirectory.resolve("logs")));
         WireMockServer wm = okBackend();
         h.route("nolog.test", "app", ProxyHarness.url(wm));
         assertEquals(200, h.get("nolog.test", "/").statusCode());
@@ -116,7 +116,7 @@ class ObservabilityEndToEndTest {
 
     @Test
     void metricsCountRequestsByFrontendAndStatusClass() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.adminPort = 0);
+        h = ProxyHarness.start(redis, s -> s.with("admin.port", 0));
         WireMockServer wm = okBackend();
         h.route("m.test", "app", ProxyHarness.url(wm));
         h.get("m.test", "/");
@@ -136,10 +136,7 @@ class ObservabilityEndToEndTest {
     void statsdAgentReceivesTheCountersInDatadogFlavour() throws Exception {
         try (DatagramSocket agent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             agent.setSoTimeout(500);
-            h = ProxyHarness.start(redis, b -> {
-                b.statsdHost = "127.0.0.1";
-                b.statsdPort = agent.getLocalPort();
-            });
+            h = ProxyHarness.start(redis, s -> s.with("statsd.host", "127.0.0.1").with("statsd.port", agent.getLocalPort()));
             WireMockServer wm = okBackend();
             h.route("s.test", "app", ProxyHarness.url(wm));
             List<String> received = new CopyOnWriteArrayList<>();
@@ -161,7 +158,7 @@ class ObservabilityEndToEndTest {
 
     @Test
     void healthzSaysWhetherRedisIsReachable() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.adminPort = 0);
+        h = ProxyHarness.start(redis, s -> s.with("admin.port", 0));
         ObjectMapper json = new ObjectMapper();
         JsonNode up = json.readTree(admin("/healthz"));
         assertEquals("ok", up.get("status").asText());
@@ -173,7 +170,7 @@ class ObservabilityEndToEndTest {
 
     @Test
     void routesShowTheTableWithDeadMarks() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.adminPort = 0);
+        h = ProxyHarness.start(redis, s -> s.with("admin.port", 0));
         WireMockServer wm = okBackend();
         int refused = FreePort.find();
         h.route("r.test", "app", "http://127.0.0.1:" + refused, ProxyHarness.url(wm));

@@ -22,7 +22,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Starts a real proxy on 127.0.0.1:0 against the test class's real Redis, writes routes as
@@ -52,16 +52,14 @@ final class ProxyHarness implements AutoCloseable {
     }
 
     static ProxyHarness start(RedisServerExtension redis) {
-        return start(redis, b -> { });
+        return start(redis, s -> s);
     }
 
-    /** Starts with the defaults changed by {@code tweaks} (backendTimeout, retryOnError, maxConnections...). */
-    static ProxyHarness start(RedisServerExtension redis, Consumer<ProxySettings.Builder> tweaks) {
-        ProxySettings.Builder b = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
-                RedisDriverUrl.parse(redis.driverUrl())).toBuilder();
-        b.workers = 2;
-        tweaks.accept(b);
-        return new ProxyHarness(redis, b.build());
+    /** Starts with the defaults changed by {@code tweaks}: {@code s -> s.with("timeouts.backend", Duration.ofMillis(500))}. */
+    static ProxyHarness start(RedisServerExtension redis, UnaryOperator<ProxySettings> tweaks) {
+        ProxySettings s = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
+                RedisDriverUrl.parse(redis.driverUrl())).with("listeners.workers", 2);
+        return new ProxyHarness(redis, tweaks.apply(s));
     }
 
     ProxyServer proxy() {

@@ -104,7 +104,7 @@ class UpgradeEndToEndTest {
 
     @Test
     void idleTunnelIsClosedAfterUpgradeIdleTimeout() throws Exception {
-        h = ProxyHarness.start(redis, s -> s.upgradeIdleTimeout = Duration.ofMillis(500));
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.upgradeIdle", Duration.ofMillis(500)));
         RawBackend b = echoingUpgradeBackend();
         RawClient client = upgradedClient();
         client.send("x");

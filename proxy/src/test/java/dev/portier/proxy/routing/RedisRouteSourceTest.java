@@ -208,11 +208,11 @@ class RedisRouteSourceTest {
     void deadMarksInRedisAreHonouredUntilTheyExpire() {
         redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
         redis.sync().sadd("dead:a.test", "0");
-        redis.sync().pexpire("dead:a.test", 700);
+        redis.sync().pexpire("dead:a.test", 2000);
         RedisRouteSource s = source(true, Duration.ofSeconds(60));
         Lookup l = resolve(s, "a.test");
         assertEquals(1, s.choose(l, new BitSet()));
-        await().atMost(Duration.ofSeconds(3)).until(() -> s.choose(l, new BitSet()) == 0);
+        await().atMost(Duration.ofSeconds(6)).until(() -> s.choose(l, new BitSet()) == 0);
     }
 
     @Test
