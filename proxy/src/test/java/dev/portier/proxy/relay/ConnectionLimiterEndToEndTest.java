@@ -58,7 +58,7 @@ class ConnectionLimiterEndToEndTest {
     }
 
     private void startAtTheLimit() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.maxConnections = 2);
+        h = ProxyHarness.start(redis, s -> s.with("listeners.maxConnections", 2));
         RawBackend backend = h.track(RawBackend.http(RawBackend.text("ok")));
         h.route("h", "h", backend.url());
         for (int i = 0; i < 2; i++) {

@@ -39,7 +39,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void aClientThatStopsReadingLongerThanTheBackendTimeoutStillGetsTheWholeBody() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.backendTimeout = BACKEND_TIMEOUT);
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.backend", BACKEND_TIMEOUT));
         int size = 20 << 20;
         byte[] body = RawHttp.pattern(size, 42);
         RawBackend backend = h.track(RawBackend.start((socket, in, out, b) -> {
@@ -77,10 +77,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void aSlowUploadToASlowBackendIsNotCutAtTheBackendTimeout() throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.backendTimeout = BACKEND_TIMEOUT;
-            b.bodyTimeout = Duration.ofSeconds(10);
-        });
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.backend", BACKEND_TIMEOUT).with("timeouts.body", Duration.ofSeconds(10)));
         RawBackend backend = h.track(RawBackend.http((req, out) -> RawHttp.write(out,
                 "HTTP/1.1 200 OK\r\ncontent-length: " + req.bodyLength() + "\r\n\r\n" + req.bodyText())));
         h.route("h", "h", backend.url());
@@ -102,7 +99,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void aBackendThatStaysSilentGets504AfterTheBackendTimeout() throws Exception {
-        h = ProxyHarness.start(redis, b -> b.backendTimeout = BACKEND_TIMEOUT);
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.backend", BACKEND_TIMEOUT));
         RawBackend backend = h.track(RawBackend.start((socket, in, out, b) -> {
             while (in.read() != -1) {
                 // reads the request and never answers
@@ -119,9 +116,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void aHeadTrickledAByteAtATimeGets408AtTheHeadDeadline() throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.headerTimeout = Duration.ofSeconds(1);
-        });
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.header", Duration.ofSeconds(1)));
         RawBackend backend = h.track(RawBackend.http(RawBackend.text("never")));
         h.route("a", "a", backend.url());
         RawClient client = h.client();
@@ -161,9 +156,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void anIdleKeptAliveConnectionIsNotCutByTheHeadDeadline() throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.headerTimeout = Duration.ofSeconds(1);
-        });
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.header", Duration.ofSeconds(1)));
         RawBackend backend = h.track(RawBackend.http(RawBackend.text("ok")));
         h.route("a", "a", backend.url());
         RawClient client = h.client();
@@ -176,9 +169,7 @@ class DeadlinesEndToEndTest {
 
     @Test
     void aStalledUploadGets408AndItsBackendConnectionIsClosed() throws Exception {
-        h = ProxyHarness.start(redis, b -> {
-            b.bodyTimeout = Duration.ofSeconds(1);
-        });
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.body", Duration.ofSeconds(1)));
         AtomicLong partialSeen = new AtomicLong();
         RawBackend backend = h.track(RawBackend.start((socket, in, out, b) -> {
             while (true) {

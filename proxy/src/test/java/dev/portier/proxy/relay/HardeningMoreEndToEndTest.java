@@ -45,7 +45,7 @@ class HardeningMoreEndToEndTest {
     @Test
     void aMalformedFirstChunkIsRefusedBeforeAByteReachesTheBackend() throws Exception {
         // one event loop, so the warm-up's connection is the one the next request would get from the pool
-        h = ProxyHarness.start(redis, b -> b.workers = 1);
+        h = ProxyHarness.start(redis, s -> s.with("listeners.workers", 1));
         RawBackend backend = h.track(RawBackend.http(RawBackend.text("warm")));
         h.route("h", "h", backend.url());
         assertEquals("warm", h.client().send("GET /warm HTTP/1.1\r\nHost: h\r\n\r\n").read().bodyText());
