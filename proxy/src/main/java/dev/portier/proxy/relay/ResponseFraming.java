@@ -38,10 +38,11 @@ record ResponseFraming(boolean dropFraming, boolean chunkBody, boolean closeAfte
         boolean closeAfter = !clientKeepAlive;
         boolean reusable = backendKeepAlive;
         if (bodyAllowed && !chunked && contentLength < 0) {
-            // the backend ends this body by closing; re-framed for HTTP/1.1 clients so they stay connected
+            // the backend ends this body by closing; re-framed for HTTP/1.1 clients so they stay
+            // connected. Not when it is transfer-coded (gzip without chunked): that coding must reach
+            // the client as named, so the body stays delimited by the close.
             reusable = false;
-            dropFraming = transferCoded;
-            if (clientHttp10) {
+            if (clientHttp10 || transferCoded) {
                 closeAfter = true;
             } else {
                 chunkBody = true;

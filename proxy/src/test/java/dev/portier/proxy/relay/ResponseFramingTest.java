@@ -28,8 +28,8 @@ class ResponseFramingTest {
         until close, backend said keep-alive         | 200    | -1     | false   | false | true  | false | false  | true  | false | true  | false | false | NONE       | 0
         until close, HTTP/1.1 client not kept alive  | 200    | -1     | false   | false | false | false | false  | false | false | true  | true  | false | CLOSE      | 0
         until close, HTTP/1.0 client: closed         | 200    | -1     | false   | false | false | false | true   | true  | false | false | true  | false | CLOSE      | 0
-        until close after a non-chunked coding       | 200    | -1     | false   | true  | false | false | false  | true  | true  | true  | false | false | NONE       | 0
-        non-chunked coding, HTTP/1.0 client          | 200    | -1     | false   | true  | false | false | true   | true  | true  | false | true  | false | CLOSE      | 0
+        non-chunked coding kept, body ends at close  | 200    | -1     | false   | true  | false | false | false  | true  | false | false | true  | false | CLOSE      | 0
+        non-chunked coding, HTTP/1.0 client          | 200    | -1     | false   | true  | false | false | true   | true  | false | false | true  | false | CLOSE      | 0
         HEAD without length: no body to delimit      | 200    | -1     | false   | false | true  | true  | false  | true  | false | false | false | true  | NONE       | 0
         HEAD with the GET's length                   | 200    | 100    | false   | false | true  | true  | false  | true  | false | false | false | true  | NONE       | 100
         HEAD, HTTP/1.0 client                        | 200    | -1     | false   | false | true  | true  | true   | true  | false | false | false | true  | KEEP_ALIVE | 0
