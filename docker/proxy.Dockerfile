@@ -38,7 +38,7 @@ RUN set -eu; \
     echo 'portier:x:10001:' >> /etc/group; \
     mkdir -p /opt/portier /logs; \
     chown 10001:10001 /logs
-COPY docker/bin/daylog docker/bin/proxy-healthcheck /opt/portier/
+COPY docker/bin/proxy-healthcheck /opt/portier/
 USER 10001:10001
 WORKDIR /opt/portier
 ENV PORT=80 LOG_DIR=/logs
@@ -50,11 +50,11 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["/op
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseParallelGC", "-jar", "/opt/portier/portier-proxy-all.jar"]
 LABEL org.opencontainers.image.title="portier proxy" dev.portier.role=proxy
 
-# The jar built on the host. The bracket makes it a pattern that may match nothing (the daylog
-# copy keeps the COPY from being empty), so the classic builder passes this stage on its way to
-# `build` when the jar was not built; docker/build-images.sh checks the jar before using it.
+# The jar built on the host. The bracket makes it a pattern that may match nothing (copying the
+# healthcheck again keeps the COPY from being empty), so the classic builder passes this stage on
+# its way to `build` when the jar was not built; docker/build-images.sh checks the jar before using it.
 FROM runtime AS prebuilt
-COPY docker/bin/daylog proxy/target/portier-proxy-all.ja[r] /opt/portier/
+COPY docker/bin/proxy-healthcheck proxy/target/portier-proxy-all.ja[r] /opt/portier/
 
 FROM ${MAVEN_IMAGE} AS build
 WORKDIR /src

@@ -19,9 +19,9 @@ public final class FrontendWriter {
     /** Error prefix the promotion script answers when the caller's deploy lock is gone. */
     public static final String LOCK_LOST = "LOCKLOST";
 
-    // KEYS: frontend, dead[, lock]  ARGV: backend, default identifier[, lock owner]
+    // KEYS: frontend, dead, lock  ARGV: backend, default identifier, lock owner
     private static final String PROMOTE = """
-            if #KEYS > 2 and redis.call('GET', KEYS[3]) ~= ARGV[3] then
+            if redis.call('GET', KEYS[3]) ~= ARGV[3] then
               return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[3])
             end
             local previous = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -65,31 +65,16 @@ public final class FrontendWriter {
     }
 
     /**
-     * Makes {@code backend} the only backend of {@code host}: the list becomes
-     * {@code [identifier, backend]} (identifier kept, {@code default} when the list was absent)
-     * and {@code dead:<host>} is deleted, atomically.
-     */
-    public Promotion promote(String host, BackendUrl backend) {
-        return run(host, backend, null, null);
-    }
-
-    /**
-     * Like {@link #promote(String, BackendUrl)}, but only while {@code lockKey} still holds
-     * {@code owner}; otherwise nothing is written and a RedisCommandExecutionException starting
-     * with {@link #LOCK_LOST} is thrown.
+     * Makes {@code backend} the only backend of {@code host} while {@code lockKey} still holds
+     * {@code owner}: the list becomes {@code [identifier, backend]} (identifier kept,
+     * {@code default} when the list was absent) and {@code dead:<host>} is deleted, atomically.
+     * When the lock is gone nothing is written and a RedisCommandExecutionException starting with
+     * {@link #LOCK_LOST} is thrown.
      */
     public Promotion promoteHolding(String host, BackendUrl backend, String lockKey, String owner) {
-        return run(host, backend, Objects.requireNonNull(lockKey), Objects.requireNonNull(owner));
-    }
-
-    private Promotion run(String host, BackendUrl backend, String lockKey, String owner) {
-        String[] scriptKeys = lockKey == null
-                ? new String[] {keys.frontend(host), keys.dead(host)}
-                : new String[] {keys.frontend(host), keys.dead(host), lockKey};
-        String[] args = lockKey == null
-                ? new String[] {backend.raw(), DEFAULT_IDENTIFIER}
-                : new String[] {backend.raw(), DEFAULT_IDENTIFIER, owner};
-        List<Object> previous = redis.eval(PROMOTE, ScriptOutputType.MULTI, scriptKeys, args);
+        List<Object> previous = redis.eval(PROMOTE, ScriptOutputType.MULTI,
+                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey, "lockKey")},
+                backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner, "owner"));
         List<String> before = new ArrayList<>(previous.size());
         for (Object o : previous) {
             before.add(String.valueOf(o));

@@ -25,18 +25,26 @@ class FrontendWriterTest {
     @RegisterExtension
     static final RedisServerExtension REDIS = new RedisServerExtension();
 
+    private static final String LOCK = "deploylock:test";
+    private static final String OWNER = "me";
+
     private final RoutingKeys keys = RoutingKeys.unprefixed();
     private FrontendWriter writer;
 
     @BeforeEach
     void setUp() {
         REDIS.flushAll();
+        REDIS.sync().set(LOCK, OWNER);
         writer = new FrontendWriter(REDIS.sync(), keys);
+    }
+
+    private static FrontendWriter.Promotion promote(FrontendWriter w, String host, BackendUrl backend) {
+        return w.promoteHolding(host, backend, LOCK, OWNER);
     }
 
     @Test
     void promotionCreatesAbsentListWithDefaultIdentifier() {
-        FrontendWriter.Promotion p = writer.promote("*", BackendUrl.parse("http://10.0.0.2:8080"));
+        FrontendWriter.Promotion p = promote(writer, "*", BackendUrl.parse("http://10.0.0.2:8080"));
         assertEquals(List.of(), p.previous());
         assertEquals(List.of("default", "http://10.0.0.2:8080"), REDIS.sync().lrange("frontend:*", 0, -1));
     }
@@ -47,7 +55,7 @@ class FrontendWriterTest {
         REDIS.sync().sadd("dead:www.example.com", "0", "2");
         REDIS.sync().expire("dead:www.example.com", 30);
 
-        FrontendWriter.Promotion p = writer.promote("www.example.com", BackendUrl.parse("http://10.0.0.2:8080"));
+        FrontendWriter.Promotion p = promote(writer, "www.example.com", BackendUrl.parse("http://10.0.0.2:8080"));
 
         assertEquals(List.of("mysite", "http://10.0.0.1:80", "http://10.0.0.9:80", "http://10.0.0.7:80"), p.previous());
         assertEquals(List.of("mysite", "http://10.0.0.2:8080"), REDIS.sync().lrange("frontend:www.example.com", 0, -1));
@@ -58,7 +66,7 @@ class FrontendWriterTest {
     void promotionHonoursTheDriverPrefix() {
         FrontendWriter prefixed = new FrontendWriter(REDIS.sync(), new RoutingKeys("env1:"));
         REDIS.sync().sadd("env1:dead:a.test", "0");
-        prefixed.promote("a.test", BackendUrl.parse("http://10.0.0.3:80"));
+        promote(prefixed, "a.test", BackendUrl.parse("http://10.0.0.3:80"));
         assertEquals(List.of("default", "http://10.0.0.3:80"), REDIS.sync().lrange("env1:frontend:a.test", 0, -1));
         assertEquals(0L, REDIS.sync().exists("env1:dead:a.test", "frontend:a.test"));
     }
@@ -80,19 +88,19 @@ class FrontendWriterTest {
     @Test
     void restorePutsThePreviousListBackOnlyWhenNobodyChangedIt() {
         REDIS.sync().rpush("frontend:a.test", "id", "http://10.0.0.1:80");
-        FrontendWriter.Promotion p = writer.promote("a.test", BackendUrl.parse("http://10.0.0.2:80"));
+        FrontendWriter.Promotion p = promote(writer, "a.test", BackendUrl.parse("http://10.0.0.2:80"));
         assertTrue(writer.restore(p));
         assertEquals(List.of("id", "http://10.0.0.1:80"), REDIS.sync().lrange("frontend:a.test", 0, -1));
 
-        FrontendWriter.Promotion again = writer.promote("a.test", BackendUrl.parse("http://10.0.0.2:80"));
-        writer.promote("a.test", BackendUrl.parse("http://10.0.0.3:80"));
+        FrontendWriter.Promotion again = promote(writer, "a.test", BackendUrl.parse("http://10.0.0.2:80"));
+        promote(writer, "a.test", BackendUrl.parse("http://10.0.0.3:80"));
         assertFalse(writer.restore(again));
         assertEquals(List.of("id", "http://10.0.0.3:80"), REDIS.sync().lrange("frontend:a.test", 0, -1));
     }
 
     @Test
     void restoreOfACreatedListDeletesIt() {
-        FrontendWriter.Promotion p = writer.promote("new.test", BackendUrl.parse("http://10.0.0.2:80"));
+        FrontendWriter.Promotion p = promote(writer, "new.test", BackendUrl.parse("http://10.0.0.2:80"));
         assertTrue(writer.restore(p));
         assertEquals(0L, REDIS.sync().exists("frontend:new.test"));
     }
@@ -102,7 +110,7 @@ class FrontendWriterTest {
         assertTrue(writer.registerIfAbsent("*", "default"));
         assertFalse(writer.registerIfAbsent("*", "default"));
         assertEquals(List.of("default"), REDIS.sync().lrange("frontend:*", 0, -1));
-        writer.promote("*", BackendUrl.parse("http://10.0.0.2:80"));
+        promote(writer, "*", BackendUrl.parse("http://10.0.0.2:80"));
         assertFalse(writer.registerIfAbsent("*", "default"));
         assertEquals(List.of("default", "http://10.0.0.2:80"), REDIS.sync().lrange("frontend:*", 0, -1));
     }
@@ -141,7 +149,7 @@ class FrontendWriterTest {
         reader.start();
         try {
             for (int i = 1; i <= 2000; i++) {
-                writer.promote("busy.test", BackendUrl.of("10.0.0." + (i % 250), 80));
+                promote(writer, "busy.test", BackendUrl.of("10.0.0." + (i % 250), 80));
             }
         } finally {
             stop.set(true);

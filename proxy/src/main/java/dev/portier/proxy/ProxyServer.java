@@ -36,7 +36,6 @@ public final class ProxyServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
 
-    private final ProxySettings settings;
     private final RouteSource routes;
     private final EventLoopGroup group;
     private final BackendPools pools;
@@ -50,7 +49,6 @@ public final class ProxyServer implements AutoCloseable {
     private TlsContexts tls;
 
     private ProxyServer(ProxySettings settings, RouteSource routes) {
-        this.settings = settings;
         this.routes = routes;
         Transport transport = Transport.best();
         this.group = transport.newGroup(settings.listeners().workers(), "portier-loop");
@@ -121,10 +119,6 @@ public final class ProxyServer implements AutoCloseable {
                 LogFiles.class, c -> LogFiles.droppedLines());
     }
 
-    public ProxyMetrics metrics() {
-        return metrics;
-    }
-
     /** The admin listener's port, or -1 when it is off. */
     public int adminPort() {
         return admin == null ? -1 : admin.port();
@@ -159,22 +153,6 @@ public final class ProxyServer implements AutoCloseable {
     /** The port the first listener is bound to (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
-    }
-
-    public ProxySettings settings() {
-        return settings;
-    }
-
-    public RouteSource routes() {
-        return routes;
-    }
-
-    public BackendPools pools() {
-        return pools;
-    }
-
-    public int openConnections() {
-        return limiter.open();
     }
 
     /** Blocks until the server is closed. */
