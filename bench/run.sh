@@ -3,10 +3,12 @@
 #   direct  wrk -> static nginx backend
 #   nginx   wrk -> nginx reverse proxy (2 workers, upstream keepalive) -> backend
 #   ours    wrk -> portier proxy (2 event loops) -> backend
-# Rounds interleave the three targets so machine noise spreads evenly; the table shows the median
-# of the rounds. Then the switch latency of a redis-cli-style write (bench/switch_latency.py).
+# Rounds interleave the targets so machine noise spreads evenly; the table shows the median of the
+# rounds. Then the switch latency of a redis-cli-style write (bench/switch_latency.py).
 #
 #   ROUNDS=3 DURATION=10 CONNS="64 256" bench/run.sh
+#   BASE_JAR=/tmp/old.jar bench/run.sh     # A/B: another portier build as target "base", same rounds
+#   PIPELINE=10 bench/run.sh               # each wrk connection pipelines 10 requests (bench/pipeline.lua)
 #
 # Everything it starts is stopped at exit. Results also go to bench/results/<timestamp>.txt.
 set -euo pipefail
@@ -17,6 +19,12 @@ DURATION=${DURATION:-10}
 CONNS=${CONNS:-"64 256"}
 WARMUP=${WARMUP:-10}
 JAR=proxy/target/portier-proxy-all.jar
+BASE_JAR=${BASE_JAR:-}
+PIPELINE=${PIPELINE:-0}
+TARGETS="direct nginx ours"
+[ -n "$BASE_JAR" ] && TARGETS="$TARGETS base"
+WRK_EXTRA=()
+[ "$PIPELINE" -gt 0 ] && WRK_EXTRA=(-s bench/pipeline.lua -- "$PIPELINE")
 WORK=$(mktemp -d /tmp/portier-bench.XXXXXX)
 RESULTS=bench/results/$(date +%Y%m%d-%H%M%S).txt
 mkdir -p bench/results
@@ -53,6 +61,7 @@ wait_http() { # wait_http <port> [host]: up to 15 s
 }
 
 REDIS_PORT=$(free_port); BACKEND=$(free_port); BACKEND2=$(free_port); NGINX=$(free_port); OURS=$(free_port)
+BASE=$(free_port)
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
 pids+=($!)
@@ -106,22 +115,35 @@ EOF
 setsid java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
   --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/proxy.log" 2>&1 &
 pids+=($!)
+if [ -n "$BASE_JAR" ]; then
+  setsid java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$BASE_JAR" --port "$BASE" --bind 127.0.0.1 --workers 2 \
+    --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/base.log" 2>&1 &
+  pids+=($!)
+  wait_http "$BASE"
+fi
 wait_http "$BACKEND"; wait_http "$NGINX"; wait_http "$OURS"
 
-url() { case $1 in direct) echo "http://127.0.0.1:$BACKEND/";; nginx) echo "http://127.0.0.1:$NGINX/";; ours) echo "http://127.0.0.1:$OURS/";; esac; }
+url() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$BACKEND/";; nginx) echo "http://127.0.0.1:$NGINX/";;
+    ours) echo "http://127.0.0.1:$OURS/";; base) echo "http://127.0.0.1:$BASE/";;
+  esac
+}
 
 # warm up at every connection count measured: the JVM compiles for the load it has seen, and a
 # first run at 256 connections after warming at 64 measured the JIT recompiling (p99 200-500 ms)
 echo "warming up (${WARMUP}s for each target and connection count)"
 for c in $CONNS; do
-  for t in nginx ours; do wrk -t2 -c"$c" -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" >/dev/null; done
+  for t in $TARGETS; do
+    [ "$t" = direct ] || wrk -t2 -c"$c" -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" "${WRK_EXTRA[@]}" >/dev/null
+  done
 done
 
 raw="$WORK/raw.txt"; : >"$raw"
 for round in $(seq 1 "$ROUNDS"); do
   for c in $CONNS; do
-    for t in direct nginx ours; do
-      out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -H 'Host: bench' "$(url $t)")
+    for t in $TARGETS; do
+      out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -H 'Host: bench' "$(url $t)" "${WRK_EXTRA[@]}")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
       p50=$(awk '$1=="50%" {print $2}' <<<"$out")
       p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -135,7 +157,7 @@ done
 {
   echo
   echo "portier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared by wrk, backend, nginx and portier"
-  echo "wrk -t2, keep-alive, ${DURATION}s per run, median of $ROUNDS interleaved rounds;" \
+  echo "wrk -t2, keep-alive, pipeline depth ${PIPELINE}, ${DURATION}s per run, median of $ROUNDS interleaved rounds;" \
     "sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo n/a)," \
     "each proxy in a session of its own"
   python3 - "$raw" <<'PY'
@@ -156,6 +178,9 @@ for (c, t), v in sorted(rows.items()):
 for c in sorted({c for c, _ in med}):
     o, n = med[(c, "ours")], med[(c, "nginx")]
     print(f"{c:>5} conns: ours/nginx throughput {o[0] / n[0]:.2f}, p99 {o[2] / n[2]:.2f}")
+    if (c, "base") in med:
+        b = med[(c, "base")]
+        print(f"{c:>5} conns: ours/base  throughput {o[0] / b[0]:.2f}, p99 {o[2] / b[2]:.2f}")
 PY
   python3 bench/switch_latency.py "$OURS" "$REDIS_PORT" "http://127.0.0.1:$BACKEND" "http://127.0.0.1:$BACKEND2" 100
 } | tee "$RESULTS"

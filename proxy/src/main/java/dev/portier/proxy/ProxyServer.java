@@ -155,6 +155,11 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) listeners.get(0).localAddress()).getPort();
     }
 
+    /** Client connections open now (refused ones not counted). */
+    public int openConnections() {
+        return limiter.open();
+    }
+
     /** Blocks until the server is closed. */
     public void awaitClose() throws InterruptedException {
         closed.await();
