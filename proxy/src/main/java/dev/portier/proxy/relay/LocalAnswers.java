@@ -1,7 +1,11 @@
 package dev.portier.proxy.relay;
 
 import dev.portier.proxy.errors.ErrorPages;
+import dev.portier.proxy.wire.HeadWriter;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -44,5 +48,25 @@ final class LocalAnswers {
             }
         }
         return r;
+    }
+
+    /**
+     * Writes {@code r} as the answer to {@code ex}, through the same writer as proxied heads; returns
+     * whether the connection goes on, else it closes once the answer is out.
+     */
+    boolean send(ChannelHandlerContext ctx, FullHttpResponse r, Exchange ex, boolean draining) {
+        boolean goOn = ex.keepAlive && ex.requestComplete && !draining;
+        if (!goOn) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (ex.http10) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ByteBuf bytes = HeadWriter.local(r, ctx.alloc(), ex.headRequest);
+        if (goOn) {
+            ctx.writeAndFlush(bytes, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
+        }
+        return goOn;
     }
 }

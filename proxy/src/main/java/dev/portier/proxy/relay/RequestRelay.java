@@ -12,14 +12,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,14 +28,13 @@ import org.slf4j.LoggerFactory;
  * it. The client is read (auto-read is off) only when the inbox is empty and more is wanted, and
  * the backend only when the client can take more; so memory per connection stays bounded.
  */
-public final class RequestRelay extends ChannelInboundHandlerAdapter implements ResponseRelay.Flow, Dispatch.Flow {
+public final class RequestRelay extends ChannelInboundHandlerAdapter implements ClientInbox.Taker, ResponseRelay.Flow, Dispatch.Flow {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestRelay.class);
 
     private enum State { IDLE, ROUTING, PROXYING, DRAINING, CLOSED }
 
     private final RelayContext rc;
-    private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
     private ChannelHandlerContext ctx;
     private BackendPool pool;
     private State state = State.IDLE;
@@ -49,9 +45,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private ResponseWriter out;
     private ResponseRelay response;
     private Dispatch dispatch;
-    private boolean pumping;
-    private boolean pumpAgain;
-    private boolean clientReadPending;
+    private ClientInbox inbox;
     private boolean inputShutdown;
     private String peerIp;
     private HeadWriter.Forwarding forwarding;
@@ -64,18 +58,19 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.inbox = new ClientInbox(ctx, this);
         this.pool = rc.pools().forLoop(ctx.channel().eventLoop());
         this.out = new ResponseWriter(ctx);
         this.response = new ResponseRelay(ctx, rc, out, this);
         this.dispatch = new Dispatch(ctx, rc, pool, this);
         this.bodyDeadline = new BodyDeadline(ctx.executor(), rc.bodyTimeoutNanos(),
-                () -> clientReadPending && inbox.isEmpty(),
+                () -> inbox.waitingOnClient(),
                 silentMs -> onBadBody(new BadMessage(408, "no request body bytes for " + silentMs + " ms")));
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        pump();
+        inbox.pump();
         ctx.fireChannelActive();
     }
 
@@ -91,46 +86,23 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             bodyDeadline.progress();
         }
         inbox.add(msg);
-        pump();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // the read cycle is over: a read is pending again only if asked for
-        clientReadPending = false;
-        pump();
+        inbox.readComplete();
         ctx.fireChannelReadComplete();
     }
 
-    /** Takes what the exchange can use from the inbox, then asks for more bytes when it wants them. */
-    private void pump() {
-        if (pumping) {
-            pumpAgain = true;
-            return;
-        }
-        pumping = true;
-        try {
-            do {
-                pumpAgain = false;
-                Object next;
-                while ((next = inbox.peek()) != null && take(next)) {
-                    inbox.poll();
-                }
-            } while (pumpAgain);
-            if (inbox.isEmpty() && wantsClientBytes() && !clientReadPending) {
-                clientReadPending = true;
-                if (ex != null && !ex.requestComplete) {
-                    bodyDeadline.arm();
-                }
-                ctx.read();
-            }
-        } finally {
-            pumping = false;
+    @Override
+    public void reading() {
+        if (ex != null && !ex.requestComplete) {
+            bodyDeadline.arm();
         }
     }
 
-    /** Handles the inbox's next message if the exchange can take it now; false leaves it waiting. */
-    private boolean take(Object msg) {
+    @Override
+    public boolean take(Object msg) {
         if (state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
             return true;
@@ -187,8 +159,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         return true;
     }
 
-    /** Whether the exchange wants more of what the client sends. */
-    private boolean wantsClientBytes() {
+    @Override
+    public boolean wantsMore() {
         return switch (state) {
             case IDLE, DRAINING -> true;
             case CLOSED -> false;
@@ -207,16 +179,16 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private void onBadRequest(BadMessage bad) {
         ex = Exchange.refused();
         out.begin();
-        sendError(HttpResponseStatus.valueOf(bad.status()), "malformed request: " + bad.reason());
+        refuse(HttpResponseStatus.valueOf(bad.status()), "malformed request: " + bad.reason());
     }
 
     /** The body of the request in flight broke its framing, or stopped coming. */
     private void onBadBody(BadMessage bad) {
         ex.keepAlive = false;
         if (out.wrote()) {
-            closeAll();
+            abort();
         } else {
-            sendError(HttpResponseStatus.valueOf(bad.status()), "malformed body: " + bad.reason());
+            refuse(HttpResponseStatus.valueOf(bad.status()), "malformed body: " + bad.reason());
         }
     }
 
@@ -231,7 +203,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         }
         if (check.verdict() == RequestCheck.Verdict.REFUSE) {
             ex.keepAlive = false;
-            sendError(HttpResponseStatus.valueOf(check.status()), check.reason());
+            refuse(HttpResponseStatus.valueOf(check.status()), check.reason());
             return;
         }
         ex.host = check.host();
@@ -267,7 +239,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     @Override
     public void backendWritable() {
         if (state == State.PROXYING) {
-            pump();
+            inbox.pump();
         }
     }
 
@@ -276,16 +248,6 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     @Override
     public boolean waitingForBackend(Exchange e) {
         return state == State.ROUTING && ex == e;
-    }
-
-    @Override
-    public void refuse(HttpResponseStatus status, String reason) {
-        sendError(status, reason);
-    }
-
-    @Override
-    public void abort() {
-        closeAll();
     }
 
     @Override
@@ -300,7 +262,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             ex.held = null;
             forwardBody(held);
         }
-        pump();
+        inbox.pump();
     }
 
     // ---- the response's end ----
@@ -314,23 +276,19 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
-    public void responseDone() {
-        finishExchange();
-    }
-
-    @Override
     public void badResponse(String reason) {
         if (out.wrote()) {
             LOG.debug("{}", reason);
-            closeAll();
+            abort();
             return;
         }
         dropLease();
         out.drop();
-        sendError(HttpResponseStatus.BAD_GATEWAY, reason);
+        refuse(HttpResponseStatus.BAD_GATEWAY, reason);
     }
 
-    private void finishExchange() {
+    @Override
+    public void responseDone() {
         ex.report(ex.status, rc.metrics(), peerIp());
         BackendLease l = lease;
         lease = null;
@@ -353,7 +311,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             state = State.CLOSED;
             return;
         }
-        pump();
+        inbox.pump();
     }
 
     @Override
@@ -398,11 +356,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         } else {
             state = State.DRAINING;
             afterDrain = r;
-            pump();
+            inbox.pump();
         }
     }
 
-    private void sendError(HttpResponseStatus status, String reason) {
+    @Override
+    public void refuse(HttpResponseStatus status, String reason) {
         LOG.debug("{} for {} {}: {}", status.code(), ex.host, ex.request == null ? "" : ex.request.uri(), reason);
         FullHttpResponse r = rc.answers().error(status, reason, ex);
         ex.dropHeld();
@@ -419,25 +378,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         ex.bytesOut = r.content().readableBytes();
         ex.report(r.status().code(), rc.metrics(), peerIp());
         dropLease();
-        if (rc.drain().isDraining()) {
-            ex.keepAlive = false;
-        }
-        boolean goOn = ex.keepAlive && ex.requestComplete;
-        if (goOn) {
-            if (ex.http10) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-        } else {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        ByteBuf bytes = HeadWriter.local(r, ctx.alloc(), ex.headRequest);
-        if (goOn) {
-            ctx.writeAndFlush(bytes, ctx.voidPromise());
+        if (rc.answers().send(ctx, r, ex, rc.drain().isDraining())) {
             nextRequest();
         } else {
             state = State.CLOSED;
-            ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
-            releaseInbox();
+            inbox.clear();
         }
     }
 
@@ -446,10 +391,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private void closeAfterFlush() {
         state = State.CLOSED;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        releaseInbox();
+        inbox.clear();
     }
 
-    private void closeAll() {
+    @Override
+    public void abort() {
         abandon();
         closeAfterFlush();
     }
@@ -473,19 +419,12 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         }
     }
 
-    private void releaseInbox() {
-        Object m;
-        while ((m = inbox.poll()) != null) {
-            ReferenceCountUtil.release(m);
-        }
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         LOG.trace("client closed in state {}", state);
         abandon();
         state = State.CLOSED;
-        releaseInbox();
+        inbox.clear();
         ctx.fireChannelInactive();
     }
 
@@ -508,7 +447,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             } else if (state != State.CLOSED && !ex.requestComplete) {
                 // ...but a client that stops sending mid-request will never finish it: close now, and
                 // with it the backend connection holding the partial request (never pooled)
-                closeAll();
+                abort();
             }
             return;
         }
@@ -519,7 +458,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             LOG.trace("client connection error: {}", cause.toString());
-            closeAll();
+            abort();
             return;
         }
         Throwable root = cause.getCause() != null ? cause.getCause() : cause;
@@ -530,10 +469,10 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         if (state != State.CLOSED && !out.wrote() && ctx.channel().isActive()) {
             ex.keepAlive = false;
             ex.requestComplete = false;
-            sendError(HttpResponseStatus.BAD_REQUEST, "bad request: " + root.getMessage());
+            refuse(HttpResponseStatus.BAD_REQUEST, "bad request: " + root.getMessage());
         } else {
             LOG.debug("client connection error", cause);
-            closeAll();
+            abort();
         }
     }
 }
