@@ -34,7 +34,7 @@ class SignalExitTest {
 
                 String all = deploy.out() + deploy.err();
                 assertEquals(ExitCode.INTERRUPTED, exit, "run " + run + ": " + all);
-                assertTrue(deploy.err().contains("deploy interrupted"), all);
+                assertTrue(deploy.err().contains("deploy interrupted during the health check"), all);
                 assertFalse(all.contains("already in progress"), "one owner removes the container: " + all);
                 assertEquals(0L, H.redis.sync().exists("deploylock:app.test"), "run " + run + ": lock released at once");
                 assertEquals(List.of(), H.containers("sick"), "run " + run + ": the unpromoted container is gone");

@@ -64,7 +64,7 @@ public final class BootstrapCommand implements Callable<Integer> {
                     throw f;
                 }
                 console.step("waiting for Redis at %s", invocation.redisUrl());
-                Pause.of(Duration.ofMillis(500));
+                Pause.of(Duration.ofMillis(500), "while waiting for Redis");
             }
         }
     }

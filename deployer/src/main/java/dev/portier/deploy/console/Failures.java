@@ -12,7 +12,7 @@ public final class Failures {
     /** The failure for an error no step caught: Redis, Docker, an interruption, or a plain deploy failure. */
     public static DeployFailure from(RuntimeException e) {
         if (e instanceof RedisCommandInterruptedException) {
-            return new DeployFailure(ExitCode.INTERRUPTED, "interrupted while waiting for Redis", e);
+            return new DeployFailure(ExitCode.INTERRUPTED, "while waiting for Redis", e);
         }
         if (e instanceof RedisException) {
             return new DeployFailure(ExitCode.REDIS_UNAVAILABLE, "Redis: " + rootMessage(e), e);
@@ -42,7 +42,7 @@ public final class Failures {
     public static DeployFailure settle(Exception e) {
         DeployFailure f = from(e);
         if (Thread.interrupted() && f.exitCode() != ExitCode.INTERRUPTED) {
-            return new DeployFailure(ExitCode.INTERRUPTED, f.getMessage(), f).withLogTail(f.logTail());
+            return new DeployFailure(ExitCode.INTERRUPTED, "(" + f.getMessage() + ")", f).withLogTail(f.logTail());
         }
         return f;
     }

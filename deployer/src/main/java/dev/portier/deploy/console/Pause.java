@@ -8,11 +8,12 @@ public final class Pause {
     private Pause() {
     }
 
-    public static void of(Duration d) throws DeployFailure {
+    /** Waits {@code d}; {@code during} names what was waited for, should it be interrupted. */
+    public static void of(Duration d, String during) throws DeployFailure {
         try {
             Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
         } catch (InterruptedException e) {
-            throw interrupted("interrupted");
+            throw interrupted(during);
         }
     }
 

@@ -156,7 +156,7 @@ public final class ContainerLauncher {
                 if (System.nanoTime() > deadline || e.getHttpStatus() < 500 || PortCollision.is(e)) {
                     throw e;
                 }
-                Pause.of(Duration.ofMillis(500));
+                Pause.of(Duration.ofMillis(500), "while starting container " + name);
             }
         }
     }
@@ -196,7 +196,7 @@ public final class ContainerLauncher {
                         + (addressing.published() ? "published port for " + port + " on " + addressing.hostAddress() : "IP address")
                         + " within " + timeout.toSeconds() + " s");
             }
-            Pause.of(Duration.ofMillis(100));
+            Pause.of(Duration.ofMillis(100), "while waiting for the address of container " + c.get().name());
         }
     }
 

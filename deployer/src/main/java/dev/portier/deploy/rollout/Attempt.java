@@ -77,7 +77,7 @@ final class Attempt {
         } catch (DeployFailure | RuntimeException e) {
             DeployFailure f = Failures.settle(e);
             if (f.exitCode() == ExitCode.INTERRUPTED) {
-                f = new DeployFailure(ExitCode.INTERRUPTED, action + " interrupted: " + f.getMessage(), f).withLogTail(f.logTail());
+                f = new DeployFailure(ExitCode.INTERRUPTED, action + " interrupted " + f.getMessage(), f).withLogTail(f.logTail());
             }
             report(session, DeployEvent.FAILURE, f.getMessage());
             throw f;

@@ -67,7 +67,7 @@ public record HealthCheck(Duration interval, Duration deadline, Console console)
             // the last sleep ends exactly at the deadline, so a slow starter gets one attempt there
             long wait = Math.min(attemptStart + interval.toNanos(), end) - now;
             if (wait > 0) {
-                Pause.of(Duration.ofNanos(wait));
+                Pause.of(Duration.ofNanos(wait), "during the health check of " + backend);
             }
         }
     }

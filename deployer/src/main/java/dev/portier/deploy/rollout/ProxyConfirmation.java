@@ -42,7 +42,7 @@ public record ProxyConfirmation(URI proxyUrl, Duration deadline, Console console
                 throw new DeployFailure(ExitCode.NOT_CONFIRMED, "the proxy at " + proxyUrl + " did not route " + host
                         + " to " + expected + " within " + deadline.toMillis() + " ms; last: " + last);
             }
-            Pause.of(Duration.ofMillis(100));
+            Pause.of(Duration.ofMillis(100), "while confirming through the proxy at " + proxyUrl);
         }
     }
 

@@ -74,11 +74,8 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
         if (bootstrap != null) {
             try {
                 bootstrap.run();
-            } catch (DeployFailure f) {
-                console.error("bootstrap failed: %s; next try in %d s", f.getMessage(), interval.toSeconds());
-                return f.exitCode();
-            } catch (RuntimeException e) {
-                DeployFailure f = Failures.from(e);
+            } catch (DeployFailure | RuntimeException e) {
+                DeployFailure f = Failures.settle(e);
                 console.error("bootstrap failed: %s; next try in %d s", f.getMessage(), interval.toSeconds());
                 return f.exitCode();
             }
@@ -123,14 +120,11 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
             DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted.get()), wanted.get())).run();
             record(r.version());
             return ExitCode.OK;
-        } catch (DeployFailure f) {
+        } catch (DeployFailure | RuntimeException e) {
+            DeployFailure f = Failures.settle(e);
             console.error("%s", f.getMessage());
             f.logTail().forEach(l -> console.error("  | %s", l));
             console.step("deploy of %s failed (exit %d); next try in %d s", wanted.get(), f.exitCode(), interval.toSeconds());
-            return f.exitCode();
-        } catch (RuntimeException e) {
-            DeployFailure f = Failures.from(e);
-            console.error("%s; next try in %d s", f.getMessage(), interval.toSeconds());
             return f.exitCode();
         }
     }

@@ -137,6 +137,7 @@ class DeployCommandTest {
             assertEquals("running", v2.getState());
             assertTrue(live.contains("http://127.0.0.1:" + v2.getPorts()[0].getPublicPort()), live.toString());
             assertTrue(run.err().contains("left running"), run.err());
+            assertEquals(1, run.err().split("did not route", -1).length - 1, "the reason once: " + run.err());
         } finally {
             proxy.stop(0);
         }
@@ -228,6 +229,48 @@ class DeployCommandTest {
                 "deploy", "--image", H.images.v1(), "--frontend", "app.test");
         assertEquals(ExitCode.DOCKER_UNAVAILABLE, run.exit(), run.all());
         assertTrue(run.err().contains("Docker is unreachable"), run.err());
+    }
+
+    @Test
+    void aHandMadeListWithoutIdentifierGetsTheDefaultOneWithAWarning() {
+        H.redis.sync().rpush("frontend:app.test", "http://10.9.9.9:80");
+
+        DockerHarness.Run run = H.deploy(H.images.v1(), "app.test");
+
+        assertEquals(0, run.exit(), run.all());
+        assertEquals("default", H.list("app.test").get(0), H.list("app.test").toString());
+        assertTrue(run.err().contains("began with a backend URL, not an identifier"), run.err());
+    }
+
+    @Test
+    void aTakenHostPortIsTriedAgainOnAnotherPortNotBlamedOnTheContainer() throws Exception {
+        assertEquals(0, H.deploy(H.images.v1(), "app.test").exit());
+        int last = H.containers("v1").get(0).getPorts()[0].getPublicPort();
+        // Docker hands out host ports in order and tries ten before it gives up: hold the next 300
+        List<java.net.ServerSocket> held = new java.util.ArrayList<>();
+        try {
+            for (int port = last + 1; port <= last + 300; port++) {
+                try {
+                    java.net.ServerSocket s = new java.net.ServerSocket();
+                    s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                    held.add(s);
+                } catch (java.io.IOException inUse) {
+                    // someone else's already: just as taken
+                }
+            }
+
+            DockerHarness.Run run = H.deploy(H.images.v2(), "app.test");
+
+            assertEquals(0, run.exit(), run.all());
+            assertTrue(run.err().contains("address already in use"), "the port was taken: " + run.all());
+            assertTrue(run.err().contains("trying again on free port"), run.err());
+            assertEquals(1, H.containers("v2").size());
+            assertEquals("http://127.0.0.1:" + H.containers("v2").get(0).getPorts()[0].getPublicPort(), H.list("app.test").get(1));
+        } finally {
+            for (java.net.ServerSocket s : held) {
+                s.close();
+            }
+        }
     }
 
     private void assertFailureHook(String version, String errorPart) throws Exception {

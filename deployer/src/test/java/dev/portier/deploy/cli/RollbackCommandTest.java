@@ -74,7 +74,7 @@ class RollbackCommandTest {
 
         DockerHarness.Run unknown = rollback("--to", "v9");
         assertEquals(ExitCode.NOT_FOUND, unknown.exit(), unknown.all());
-        assertTrue(unknown.err().contains("matches 'v9'"), unknown.err());
+        assertTrue(unknown.err().contains("matches 'v9' (kept: none)"), "the live one is not kept: " + unknown.err());
 
         DockerHarness.Run live = rollback("--to", "v1");
         assertEquals(ExitCode.NOT_FOUND, live.exit(), live.all());

@@ -37,7 +37,7 @@ class PromotionFailureTest {
 
         // healthy only once the test says so: /www/late is a host directory the test writes into
         Path late = Files.createTempDirectory("portier-late-");
-        String p3 = H.images.tag(H.images.v1(), "p3");
+        String p3 = H.images.tag(H.images.v1(), "p3-" + H.app);
         long failedIn;
         try (DeployerProcess deploy = DeployerProcess.start(H.withGlobals(H.deployArgs(p3, "app.test",
                 "-v", late + ":/www/late", "--health-path", "/late/health", "--health-deadline", "60s")))) {
@@ -60,19 +60,19 @@ class PromotionFailureTest {
             TestImages.deleteTree(late);
         }
         assertTrue(failedIn < 5000, "failed " + failedIn + " ms after the container got healthy: a 5 s command timeout was waited out");
-        assertEquals("running", H.containers("p3").get(0).getState(), "the list might name it: left running");
+        assertEquals("running", H.containers("p3-" + H.app).get(0).getState(), "the list might name it: left running");
 
         H.redis.server().start();
         DockerHarness.Run back = H.cli("rollback", "--frontend", "app.test", "--health-interval", "200ms");
         assertEquals(0, back.exit(), back.all());
         assertTrue(back.out().contains("version v1"), "a plain rollback goes to a version that served: " + back.out());
 
-        String p4 = H.images.tag(H.images.v2(), "p4");
-        DockerHarness.Run next = H.deploy(p4, "app.test", "--keep", "1");
+        String p4 = H.images.tag(H.images.v2(), "p4-" + H.app);
+        DockerHarness.Run next = H.deploy(p4, "app.test", "--keep", "1", "--keep-images");
         assertEquals(0, next.exit(), next.all());
         Set<String> versions = H.containers().stream().map(c -> c.getLabels().get("dev.portier.version")).collect(Collectors.toSet());
-        assertEquals(Set.of("p4", "v1"), versions, "kept: the version live before p4; never the one that never served\n" + next.out());
+        assertEquals(Set.of("p4-" + H.app, "v1"), versions, "kept: the version live before p4; never the one that never served\n" + next.out());
         assertTrue(next.out().contains("never served"), next.out());
-        assertEquals(List.of(), H.containers("p3"));
+        assertEquals(List.of(), H.containers("p3-" + H.app));
     }
 }

@@ -9,6 +9,8 @@ import com.github.dockerjava.api.model.Container;
 import dev.portier.deploy.docker.Labels;
 import dev.portier.deploy.testing.DockerHarness;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,5 +63,25 @@ class RetentionTest {
         assertEquals(live, H.list("app.test"));
         assertEquals(0, H.cli("rollback", "--frontend", "app.test", "--to", "v2", "--health-interval", "200ms").exit(),
                 "the newest non-live container was the one kept");
+    }
+
+    @Test
+    void retentionKeepsTheVersionsThatServedLastNotTheNewestDeployed() {
+        // tags of this test only: the run's images are shared by every test class
+        String p = "p-" + H.app + "-";
+        for (String n : List.of("1", "2", "3", "4")) {
+            assertEquals(0, H.deploy(H.images.tag(H.images.v1(), p + n), "app.test", "--keep", "5").exit());
+        }
+        DockerHarness.Run back = H.cli("rollback", "--frontend", "app.test", "--to", p + "1", "--health-interval", "200ms");
+        assertEquals(0, back.exit(), back.all());
+
+        DockerHarness.Run v3 = H.deploy(H.images.tag(H.images.v2(), p + "v3"), "app.test", "--keep", "1");
+
+        assertEquals(0, v3.exit(), v3.all());
+        assertEquals(Set.of(p + "v3", p + "1"), H.containers().stream().map(c -> c.getLabels().get(Labels.VERSION)).collect(Collectors.toSet()),
+                p + "1 was live a moment before v3; " + p + "4 last served before it: " + v3.out());
+        DockerHarness.Run again = H.cli("rollback", "--frontend", "app.test", "--health-interval", "200ms");
+        assertEquals(0, again.exit(), again.all());
+        assertTrue(again.out().contains("version " + p + "1"), again.out());
     }
 }

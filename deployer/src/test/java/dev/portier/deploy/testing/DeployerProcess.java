@@ -31,6 +31,8 @@ public final class DeployerProcess implements AutoCloseable {
             Path out = Files.createTempFile("deployer-out-", ".txt");
             Path err = Files.createTempFile("deployer-err-", ".txt");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    // two logback.xml on the test class path (the proxy's too) make logback report itself
+                    "-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener",
                     "-cp", System.getProperty("java.class.path"), PortierDeployer.class.getName()));
             cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
