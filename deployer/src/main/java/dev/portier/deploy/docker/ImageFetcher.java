@@ -93,7 +93,9 @@ public final class ImageFetcher {
             if (now - lastPrint > TimeUnit.SECONDS.toNanos(3)) {
                 lastPrint = now;
                 String status = item.getStatus() == null ? "" : item.getStatus();
-                String progress = item.getProgress() == null ? "" : " " + item.getProgress();
+                var detail = item.getProgressDetail();
+                String progress = detail == null || detail.getTotal() == null || detail.getTotal() <= 0 ? ""
+                        : String.format(" %d of %d kB", detail.getCurrent() == null ? 0 : detail.getCurrent() / 1024, detail.getTotal() / 1024);
                 console.step("pulling %s: %s%s", image, status, progress);
             }
         }

@@ -30,7 +30,7 @@ public record PruneJob(String app, String frontend, Retention retention, Duratio
         for (String f : frontends) {
             try (DeployLock lock = Locks.acquire(session.routes(), session.machine(), f, "prune", lockTtl)) {
                 ServingHistory history = ServingHistory.read(session, app, f);
-                session.console().step("prune frontend %s: live %s, %d container(s), keeping %d old", f,
+                session.console().step("prune frontend %s (lock %s): live %s, %d container(s), keeping %d old", f, lock.key(),
                         history.live().map(AppContainer::name).orElse("none"), history.all().size(), retention.keep());
                 out.add(retention.apply(session, app, f));
             }

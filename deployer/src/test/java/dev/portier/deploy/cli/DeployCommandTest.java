@@ -185,6 +185,7 @@ class DeployCommandTest {
     void secondDeployOfTheSameFrontendFailsAtOnceNamingTheHolder() throws Exception {
         try (DeployLock held = DeployLock.acquire(H.redis.sync(), RoutingKeys.unprefixed(), "app.test",
                 "deploy web:v7 by carol@ci", Duration.ofSeconds(30))) {
+            assertTrue(held.isHeld());
             long start = System.nanoTime();
             DockerHarness.Run run = H.deploy(H.images.v1(), "app.test");
             assertEquals(ExitCode.LOCK_HELD, run.exit(), run.all());

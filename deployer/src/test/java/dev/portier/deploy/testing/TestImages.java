@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * carries the label {@code dev.portier.test=<run>}, which its containers inherit, so cleanup
  * finds them all.
  */
-public final class TestImages implements ExtensionContext.Store.CloseableResource {
+public final class TestImages implements AutoCloseable {
 
     public static final String TEST_LABEL = "dev.portier.test";
 
