@@ -14,17 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** Makes sure an image is on this host, pulling it only when it is absent (as the script did). */
-public final class ImageFetcher {
-
-    private final DockerClient docker;
-    private final Console console;
-    private final Duration pullTimeout;
-
-    public ImageFetcher(DockerClient docker, Console console, Duration pullTimeout) {
-        this.docker = docker;
-        this.console = console;
-        this.pullTimeout = pullTimeout;
-    }
+public record ImageFetcher(DockerClient docker, Console console, Duration pullTimeout) {
 
     /** The image's metadata, pulled first if needed; exit code 6 when it cannot be had. */
     public InspectImageResponse ensurePresent(ImageRef image) throws DeployFailure {

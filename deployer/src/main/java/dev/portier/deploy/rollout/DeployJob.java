@@ -28,15 +28,7 @@ import java.util.List;
  * out and the list may name it; then it is left running, and only the live record the promotion
  * wrote with the list would ever make it count as a version that served.
  */
-public final class DeployJob {
-
-    private final Session session;
-    private final DeploySettings settings;
-
-    public DeployJob(Session session, DeploySettings settings) {
-        this.session = session;
-        this.settings = settings;
-    }
+public record DeployJob(Session session, DeploySettings settings) {
 
     /** Runs the deploy; every failure is a DeployFailure with its exit code, after the failure webhook. */
     public DeployResult run() throws DeployFailure {

@@ -17,15 +17,7 @@ import java.util.List;
  * or container; restarted if stopped, health-checked, promoted like a deploy. No pull, no new
  * container: seconds.
  */
-public final class RollbackJob {
-
-    private final Session session;
-    private final RollbackSettings settings;
-
-    public RollbackJob(Session session, RollbackSettings settings) {
-        this.session = session;
-        this.settings = settings;
-    }
+public record RollbackJob(Session session, RollbackSettings settings) {
 
     public DeployResult run() throws DeployFailure {
         Attempt attempt = new Attempt("rollback", settings.app(), settings.frontend(), null, settings.target());
