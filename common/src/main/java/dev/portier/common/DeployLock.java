@@ -157,10 +157,17 @@ public final class DeployLock implements AutoCloseable {
             renewer.shutdownNow();
         }
         if (held.getAndSet(false)) {
+            // a deployer stopped by SIGTERM is interrupted: the release must still go out, or the
+            // next deploy is refused until the expiry, naming a process that is gone
+            boolean interrupted = Thread.interrupted();
             try {
                 redis.eval(RELEASE, ScriptOutputType.INTEGER, new String[] {key}, owner);
             } catch (RuntimeException e) {
-                // the expiry frees it
+                // Redis is gone: the expiry frees it
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -19,15 +19,21 @@ public final class FrontendWriter {
     /** Error prefix the promotion script answers when the caller's deploy lock is gone. */
     public static final String LOCK_LOST = "LOCKLOST";
 
-    // KEYS: frontend, dead, lock  ARGV: backend, default identifier, lock owner
+    // KEYS: frontend, dead, lock[, live record]  ARGV: backend, default identifier, lock owner[, container, millis]
     private static final String PROMOTE = """
             if redis.call('GET', KEYS[3]) ~= ARGV[3] then
               return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[3])
             end
             local previous = redis.call('LRANGE', KEYS[1], 0, -1)
             local identifier = previous[1] or ARGV[2]
+            if string.find(identifier, '^https?://') then
+              identifier = ARGV[2]
+            end
             redis.call('DEL', KEYS[1], KEYS[2])
             redis.call('RPUSH', KEYS[1], identifier, ARGV[1])
+            if #KEYS > 3 then
+              redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
+            end
             return previous
             """;
 
@@ -62,24 +68,50 @@ public final class FrontendWriter {
 
     /** What a promotion replaced and what it wrote. */
     public record Promotion(String host, List<String> previous, List<String> current) {
+
+        /** Whether the replaced list began with a backend URL, not an identifier (made by hand); the promotion wrote {@code default}. */
+        public boolean identifierWasMissing() {
+            return lacksIdentifier(previous);
+        }
+    }
+
+    /** A hand-made list whose first entry is a backend URL: Hipache would take that URL for the identifier. */
+    static boolean lacksIdentifier(List<String> list) {
+        return !list.isEmpty() && (list.get(0).startsWith("http://") || list.get(0).startsWith("https://"));
     }
 
     /**
      * Makes {@code backend} the only backend of {@code host} while {@code lockKey} still holds
-     * {@code owner}: the list becomes {@code [identifier, backend]} (identifier kept,
-     * {@code default} when the list was absent) and {@code dead:<host>} is deleted, atomically.
-     * When the lock is gone nothing is written and a RedisCommandExecutionException starting with
-     * {@link #LOCK_LOST} is thrown.
+     * {@code owner}: the list becomes {@code [identifier, backend]} (identifier kept; {@code default}
+     * when the list was absent or began with a backend URL) and {@code dead:<host>} is deleted,
+     * atomically. When the lock is gone nothing is written and a RedisCommandExecutionException
+     * starting with {@link #LOCK_LOST} is thrown.
      */
     public Promotion promoteHolding(String host, BackendUrl backend, String lockKey, String owner) {
-        List<Object> previous = redis.eval(PROMOTE, ScriptOutputType.MULTI,
-                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey, "lockKey")},
-                backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner, "owner"));
+        return eval(host, backend, new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey)},
+                new String[] {backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner)});
+    }
+
+    /**
+     * Like {@link #promoteHolding(String, BackendUrl, String, String)}, and in the same step records
+     * in {@link RoutingKeys#live(String)} that {@code container} became live at {@code epochMillis},
+     * so the record can never disagree with the list.
+     */
+    public Promotion promoteHolding(String host, BackendUrl backend, String lockKey, String owner, String container,
+                                    long epochMillis) {
+        return eval(host, backend,
+                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey), keys.live(host)},
+                new String[] {backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner), Objects.requireNonNull(container),
+                        String.valueOf(epochMillis)});
+    }
+
+    private Promotion eval(String host, BackendUrl backend, String[] scriptKeys, String[] args) {
+        List<Object> previous = redis.eval(PROMOTE, ScriptOutputType.MULTI, scriptKeys, args);
         List<String> before = new ArrayList<>(previous.size());
         for (Object o : previous) {
             before.add(String.valueOf(o));
         }
-        String identifier = before.isEmpty() ? DEFAULT_IDENTIFIER : before.get(0);
+        String identifier = before.isEmpty() || lacksIdentifier(before) ? DEFAULT_IDENTIFIER : before.get(0);
         return new Promotion(host, List.copyOf(before), List.of(identifier, backend.raw()));
     }
 

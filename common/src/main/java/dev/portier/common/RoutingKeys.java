@@ -12,6 +12,7 @@ public record RoutingKeys(String prefix) {
 
     private static final String FRONTEND = "frontend:";
     private static final String DEAD = "dead:";
+    private static final String LIVE = "live:";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -27,6 +28,14 @@ public record RoutingKeys(String prefix) {
 
     public String dead(String host) {
         return prefix + DEAD + host;
+    }
+
+    /**
+     * The deployer's record of when each container was last made live for a host: a hash from
+     * container id to epoch milliseconds, written by the promotion itself. The proxy never reads it.
+     */
+    public String live(String host) {
+        return prefix + LIVE + host;
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

@@ -63,6 +63,31 @@ class FrontendWriterTest {
     }
 
     @Test
+    void aHandMadeListWithoutIdentifierGetsTheDefaultOneAndSaysSo() {
+        REDIS.sync().rpush("frontend:h.test", "http://10.0.0.1:80", "http://10.0.0.9:80");
+
+        FrontendWriter.Promotion p = promote(writer, "h.test", BackendUrl.parse("http://10.0.0.2:8080"));
+
+        assertTrue(p.identifierWasMissing());
+        assertEquals(List.of("default", "http://10.0.0.2:8080"), p.current());
+        assertEquals(List.of("default", "http://10.0.0.2:8080"), REDIS.sync().lrange("frontend:h.test", 0, -1));
+    }
+
+    @Test
+    void promotionRecordsWhenTheContainerWentLiveInTheSameStep() {
+        REDIS.sync().set("deploylock:a.test", "me");
+        REDIS.sync().hset("live:a.test", "old", "1000");
+
+        writer.promoteHolding("a.test", BackendUrl.parse("http://10.0.0.2:80"), "deploylock:a.test", "me", "c2", 2000L);
+        assertEquals(java.util.Map.of("old", "1000", "c2", "2000"), REDIS.sync().hgetall("live:a.test"));
+
+        REDIS.sync().set("deploylock:a.test", "someone else");
+        assertThrows(RedisCommandExecutionException.class, () -> writer.promoteHolding("a.test",
+                BackendUrl.parse("http://10.0.0.3:80"), "deploylock:a.test", "me", "c3", 3000L));
+        assertFalse(REDIS.sync().hexists("live:a.test", "c3"), "no record without the promotion");
+    }
+
+    @Test
     void promotionHonoursTheDriverPrefix() {
         FrontendWriter prefixed = new FrontendWriter(REDIS.sync(), new RoutingKeys("env1:"));
         REDIS.sync().sadd("env1:dead:a.test", "0");

@@ -1,0 +1,42 @@
+package dev.portier.deploy.cli;
+
+import dev.portier.deploy.console.DeployFailure;
+import dev.portier.deploy.console.ExitCode;
+import dev.portier.deploy.rollout.RollbackJob;
+import dev.portier.deploy.rollout.RollbackSettings;
+import dev.portier.deploy.session.Session;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code rollback}: put the previous (or a named) kept container back live; no pull, seconds. */
+@Command(name = "rollback",
+        description = "Promote the kept container that served before the live one (or --to VERSION|CONTAINER) again, after a health check.")
+public final class RollbackCommand implements Callable<Integer> {
+
+    @Mixin
+    Invocation invocation;
+
+    @Option(names = "--frontend", required = true, description = "Frontend host to roll back.")
+    String frontend;
+
+    @Option(names = "--to", description = "Version label, container name or id prefix (default: the one that served before the live one).")
+    String to;
+
+    @Mixin
+    HealthOptions health;
+
+    @Mixin
+    NotifyOptions notify;
+
+    @Override
+    public Integer call() throws DeployFailure {
+        RollbackSettings s = RollbackSettings.of(invocation.app(), frontend, to, health.interval, health.deadline,
+                notify.proxyUrl, notify.confirmDeadline, invocation.lockTtl());
+        try (Session session = invocation.openSession(notify.webhooks(invocation.console()))) {
+            new RollbackJob(session, s).run();
+            return ExitCode.OK;
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.portier.deploy.status;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.portier.common.DeployLock;
+import dev.portier.common.Frontend;
+import dev.portier.deploy.docker.AppContainer;
+import dev.portier.deploy.docker.AppContainers;
+import dev.portier.deploy.rollout.HealthCheck;
+import dev.portier.deploy.session.Session;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** For each frontend: its Redis list, dead marks, lock, and the containers deployed for it, live one marked. */
+public final class StatusReport {
+
+    /** One container line. {@code uptime} in seconds, null when not running. */
+    public record ContainerStatus(String name, String id, String version, String image, String state, String health,
+                                  Long uptime, String backend, boolean live, String deployedAt) {
+    }
+
+    /** One frontend block. */
+    public record FrontendStatus(String frontend, String key, String identifier, List<String> backends, Set<Integer> dead,
+                                 String lock, String liveVersion, List<ContainerStatus> containers) {
+    }
+
+    /** The whole report, as {@code --json} prints it. */
+    public record Report(List<FrontendStatus> frontends) {
+    }
+
+    private final Session session;
+
+    public StatusReport(Session session) {
+        this.session = session;
+    }
+
+    /** Collects the report; {@code app} null means every app, {@code onlyFrontend} null means every frontend. */
+    public Report collect(String app, String onlyFrontend) {
+        Set<String> hosts = new TreeSet<>();
+        if (onlyFrontend != null) {
+            hosts.add(onlyFrontend);
+        } else {
+            hosts.addAll(session.routes().hosts());
+        }
+        List<AppContainer> all = new AppContainers(session.docker()).ofApp(app);
+        if (onlyFrontend == null) {
+            all.forEach(c -> hosts.add(c.frontend()));
+        }
+        List<FrontendStatus> out = new ArrayList<>();
+        for (String host : hosts) {
+            Frontend list = session.routes().frontend(host);
+            List<AppContainer> mine = all.stream().filter(c -> host.equals(c.frontend())).toList();
+            Optional<AppContainer> live = AppContainers.live(list, mine);
+            List<ContainerStatus> cs = new ArrayList<>();
+            for (AppContainer c : mine) {
+                cs.add(describe(c, live.isPresent() && live.get().id().equals(c.id())));
+            }
+            String lock = DeployLock.holder(session.routes().sync(), session.routes().keys(), host).map(DeployLock.Holder::owner).orElse(null);
+            out.add(new FrontendStatus(host, session.routes().keys().frontend(host),
+                    list == null ? null : list.identifier(), list == null ? List.of() : list.rawBackends(),
+                    session.routes().deadMarks(host), lock, live.map(AppContainer::version).orElse(null), cs));
+        }
+        return new Report(out);
+    }
+
+    private ContainerStatus describe(AppContainer c, boolean live) {
+        String backend = c.backend().map(b -> b.raw()).orElse(null);
+        String health = "-";
+        Long uptime = null;
+        if (c.running()) {
+            health = c.backend().map(b -> HealthCheck.probe(b, c.healthPath(), Duration.ofSeconds(1)) ? "healthy" : "unhealthy").orElse("no address");
+            try {
+                String startedAt = session.docker().inspectContainerCmd(c.id()).exec().getState().getStartedAt();
+                uptime = Duration.between(Instant.parse(startedAt), Instant.now()).toSeconds();
+            } catch (RuntimeException e) {
+                // DateTimeParseException or a container that just went away: no uptime
+            }
+        }
+        return new ContainerStatus(c.name(), c.shortId(), c.version(), c.image(), c.state(), health, uptime, backend, live,
+                c.deployedAt().toString());
+    }
+
+    /** Prints the report as JSON, one document. */
+    public static void printJson(Report report, PrintWriter out) {
+        try {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Prints the report as a table a person reads. */
+    public static void printTable(Report report, PrintWriter out) {
+        if (report.frontends().isEmpty()) {
+            out.println("no frontends in Redis and no deployed containers");
+        }
+        for (FrontendStatus f : report.frontends()) {
+            out.printf("FRONTEND %s  (%s)%n", f.frontend(), f.key());
+            List<String> list = new ArrayList<>();
+            if (f.identifier() != null) {
+                list.add(f.identifier());
+                list.addAll(f.backends());
+            }
+            out.printf("  list: %s   dead: %s   lock: %s%n", f.identifier() == null ? "(absent)" : list,
+                    f.dead().isEmpty() ? "none" : f.dead(), f.lock() == null ? "free" : f.lock());
+            if (f.containers().isEmpty()) {
+                out.println("  no containers deployed by portier");
+            } else {
+                String fmt = "  %-4s %-44s %-12s %-8s %-10s %-8s %-28s %s%n";
+                out.printf(fmt, "LIVE", "CONTAINER", "VERSION", "STATE", "HEALTH", "UPTIME", "BACKEND", "DEPLOYED");
+                for (ContainerStatus c : f.containers()) {
+                    out.printf(fmt, c.live() ? "*" : "", c.name(), c.version(), c.state(), c.health(),
+                            c.uptime() == null ? "-" : human(c.uptime()), c.backend() == null ? "-" : c.backend(), c.deployedAt());
+                }
+            }
+            out.println();
+        }
+        out.flush();
+    }
+
+    static String human(long seconds) {
+        if (seconds < 120) {
+            return seconds + "s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + "m";
+        }
+        if (seconds < 172800) {
+            return seconds / 3600 + "h";
+        }
+        return seconds / 86400 + "d";
+    }
+}
