@@ -1,5 +1,7 @@
 package dev.portier.proxy.relay;
 
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawHttp;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;

@@ -1,4 +1,4 @@
-package dev.portier.proxy.relay;
+package dev.portier.proxy.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -16,10 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Byte-level HTTP/1.1 reading for raw test clients and backends: what a wire sees, nothing more. */
-final class RawHttp {
+public final class RawHttp {
 
     /** Bodies up to this size are kept in {@link Message#body()}; larger ones are only hashed and counted. */
-    static final int KEEP_LIMIT = 1 << 20;
+    public static final int KEEP_LIMIT = 1 << 20;
 
     private RawHttp() {
     }
@@ -28,36 +28,36 @@ final class RawHttp {
      * A request or response as read from the wire: first line, headers (names lower-cased), body
      * length and SHA-256, and the body itself when small.
      */
-    record Message(String firstLine, Map<String, List<String>> headers, long bodyLength, String sha256, byte[] body) {
+    public record Message(String firstLine, Map<String, List<String>> headers, long bodyLength, String sha256, byte[] body) {
 
-        String header(String name) {
+        public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null ? null : String.join(", ", v);
         }
 
-        boolean has(String name) {
+        public boolean has(String name) {
             return headers.containsKey(name.toLowerCase(Locale.ROOT));
         }
 
-        int status() {
+        public int status() {
             return Integer.parseInt(firstLine.split(" ")[1]);
         }
 
-        String method() {
+        public String method() {
             return firstLine.split(" ")[0];
         }
 
-        String uri() {
+        public String uri() {
             return firstLine.split(" ")[1];
         }
 
-        String bodyText() {
+        public String bodyText() {
             return new String(body, StandardCharsets.ISO_8859_1);
         }
     }
 
     /** Reads a head (first line + headers); null on a clean EOF before any byte. */
-    static Message readHead(InputStream in) throws IOException {
+    public static Message readHead(InputStream in) throws IOException {
         String first = readLine(in, true);
         if (first == null) {
             return null;
@@ -73,7 +73,7 @@ final class RawHttp {
     }
 
     /** Reads the body framed as the head says; {@code untilClose} for a response with neither length nor chunks. */
-    static Message readBody(InputStream in, Message head, boolean noBody, boolean untilClose) throws IOException {
+    public static Message readBody(InputStream in, Message head, boolean noBody, boolean untilClose) throws IOException {
         if (noBody) {
             return head;
         }
@@ -119,7 +119,7 @@ final class RawHttp {
     }
 
     /** A CRLF-terminated line; with {@code eofOk}, null when the stream ends before its first byte. */
-    static String readLine(InputStream in, boolean eofOk) throws IOException {
+    public static String readLine(InputStream in, boolean eofOk) throws IOException {
         StringBuilder b = new StringBuilder();
         int c;
         while ((c = in.read()) != '\n') {
@@ -136,19 +136,19 @@ final class RawHttp {
         return b.toString();
     }
 
-    static String sha256Of(byte[] bytes) {
+    public static String sha256Of(byte[] bytes) {
         Sink s = new Sink();
         s.write(bytes, 0, bytes.length);
         return s.hex();
     }
 
-    static void write(OutputStream out, String s) throws IOException {
+    public static void write(OutputStream out, String s) throws IOException {
         out.write(s.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
     }
 
     /** Deterministic, incompressible-looking bytes, so a hash comparison means something. */
-    static byte[] pattern(int size, long seed) {
+    public static byte[] pattern(int size, long seed) {
         byte[] b = new byte[size];
         new java.util.Random(seed).nextBytes(b);
         return b;
@@ -159,7 +159,7 @@ final class RawHttp {
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
         private long length;
 
-        Sink() {
+        public Sink() {
             try {
                 digest = MessageDigest.getInstance("SHA-256");
             } catch (NoSuchAlgorithmException e) {
@@ -167,7 +167,7 @@ final class RawHttp {
             }
         }
 
-        void write(byte[] b, int off, int len) {
+        public void write(byte[] b, int off, int len) {
             digest.update(b, off, len);
             if (length + len <= KEEP_LIMIT) {
                 kept.write(b, off, len);
@@ -175,11 +175,11 @@ final class RawHttp {
             length += len;
         }
 
-        String hex() {
+        public String hex() {
             return HexFormat.of().formatHex(digest.digest());
         }
 
-        byte[] kept() {
+        public byte[] kept() {
             return kept.toByteArray();
         }
     }

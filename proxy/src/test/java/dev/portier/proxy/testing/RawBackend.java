@@ -1,4 +1,4 @@
-package dev.portier.proxy.relay;
+package dev.portier.proxy.testing;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -19,15 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * A backend made of a plain ServerSocket on 127.0.0.1, one thread per connection, for cases where
  * the test needs to see or shape the bytes (connection counts, EOFs, endless bodies, 101 switches).
  */
-final class RawBackend implements AutoCloseable {
+public final class RawBackend implements AutoCloseable {
 
     /** What to do with one accepted connection; returns when the connection is done. */
-    interface ConnectionHandler {
+    public interface ConnectionHandler {
         void handle(Socket socket, InputStream in, OutputStream out, RawBackend backend) throws Exception;
     }
 
     /** Writes the response to one request (read with its body) on a kept-alive connection. */
-    interface Responder {
+    public interface Responder {
         void respond(RawHttp.Message request, OutputStream out) throws IOException;
     }
 
@@ -40,15 +40,15 @@ final class RawBackend implements AutoCloseable {
     private final ConnectionHandler handler;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     /** Connections accepted so far. */
-    final AtomicInteger accepted = new AtomicInteger();
+    public final AtomicInteger accepted = new AtomicInteger();
     /** Connections on which the backend read EOF from the proxy. */
-    final AtomicInteger eofs = new AtomicInteger();
+    public final AtomicInteger eofs = new AtomicInteger();
     /** Bytes the backend read from the proxy (heads and bodies), over all connections. */
-    final AtomicLong bytesIn = new AtomicLong();
+    public final AtomicLong bytesIn = new AtomicLong();
     /** Bytes written to the proxy by handlers that count them. */
-    final AtomicLong bytesOut = new AtomicLong();
+    public final AtomicLong bytesOut = new AtomicLong();
     /** Every request read by {@link #http} backends, in order. */
-    final List<RawHttp.Message> requests = new CopyOnWriteArrayList<>();
+    public final List<RawHttp.Message> requests = new CopyOnWriteArrayList<>();
 
     private RawBackend(ConnectionHandler handler) throws IOException {
         this.handler = handler;
@@ -56,12 +56,12 @@ final class RawBackend implements AutoCloseable {
         threads.execute(this::acceptLoop);
     }
 
-    static RawBackend start(ConnectionHandler handler) throws IOException {
+    public static RawBackend start(ConnectionHandler handler) throws IOException {
         return new RawBackend(handler);
     }
 
     /** A keep-alive HTTP/1.1 backend: reads each request (answering Expect: 100-continue) and lets the responder answer. */
-    static RawBackend http(Responder responder) throws IOException {
+    public static RawBackend http(Responder responder) throws IOException {
         return new RawBackend((socket, in, out, b) -> {
             while (true) {
                 RawHttp.Message head = RawHttp.readHead(in);
@@ -81,7 +81,7 @@ final class RawBackend implements AutoCloseable {
     }
 
     /** A responder answering 200 with the given text and a Content-Length. */
-    static Responder text(String body) {
+    public static Responder text(String body) {
         return (req, out) -> RawHttp.write(out, "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: "
                 + body.length() + "\r\n\r\n" + body);
     }
@@ -107,11 +107,11 @@ final class RawBackend implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port();
     }
 
@@ -132,7 +132,7 @@ final class RawBackend implements AutoCloseable {
     private final class CountingInput extends InputStream {
         private final InputStream in;
 
-        CountingInput(InputStream in) {
+        public CountingInput(InputStream in) {
             this.in = in;
         }
 

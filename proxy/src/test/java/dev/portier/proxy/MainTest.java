@@ -1,10 +1,10 @@
-package dev.portier.proxy.config;
+package dev.portier.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portier.proxy.Main;
+import dev.portier.proxy.config.ProxySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

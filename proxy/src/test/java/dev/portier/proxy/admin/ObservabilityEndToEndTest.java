@@ -1,5 +1,6 @@
-package dev.portier.proxy.relay;
+package dev.portier.proxy.admin;
 
+import dev.portier.proxy.testing.ProxyHarness;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;

@@ -1,4 +1,4 @@
-package dev.portier.proxy.relay;
+package dev.portier.proxy.testing;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * redis-cli would, and closes everything it or the test opened ({@link #track}) in reverse order.
  * Use one per test: {@code try (ProxyHarness h = ProxyHarness.start(redis)) { ... }} or close it in @AfterEach.
  */
-final class ProxyHarness implements AutoCloseable {
+public final class ProxyHarness implements AutoCloseable {
 
     static {
         // java.net.http refuses to send a Host header of our choosing without this; surefire sets it
@@ -51,37 +51,37 @@ final class ProxyHarness implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    static ProxyHarness start(RedisServerExtension redis) {
+    public static ProxyHarness start(RedisServerExtension redis) {
         return start(redis, s -> s);
     }
 
     /** Starts with the defaults changed by {@code tweaks}: {@code s -> s.with("timeouts.backend", Duration.ofMillis(500))}. */
-    static ProxyHarness start(RedisServerExtension redis, UnaryOperator<ProxySettings> tweaks) {
+    public static ProxyHarness start(RedisServerExtension redis, UnaryOperator<ProxySettings> tweaks) {
         ProxySettings s = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
                 RedisDriverUrl.parse(redis.driverUrl())).with("listeners.workers", 2);
         return new ProxyHarness(redis, tweaks.apply(s));
     }
 
-    ProxyServer proxy() {
+    public ProxyServer proxy() {
         return proxy;
     }
 
-    int port() {
+    public int port() {
         return proxy.port();
     }
 
     /** Closes {@code r} with the harness (before the proxy), even when the test fails. */
-    <T extends AutoCloseable> T track(T r) {
+    public <T extends AutoCloseable> T track(T r) {
         resources.push(r);
         return r;
     }
 
     /** A WireMock backend on 127.0.0.1, stopped with the harness. */
-    WireMockServer wiremock() {
+    public WireMockServer wiremock() {
         return wiremock(0);
     }
 
-    WireMockServer wiremock(int port) {
+    public WireMockServer wiremock(int port) {
         WireMockServer wm = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1")
                 .port(port).containerThreads(20).jettyAcceptors(1));
         wm.start();
@@ -89,22 +89,22 @@ final class ProxyHarness implements AutoCloseable {
         return wm;
     }
 
-    static String url(WireMockServer wm) {
+    public static String url(WireMockServer wm) {
         return "http://127.0.0.1:" + wm.port();
     }
 
-    RawBackend track(RawBackend b) {
+    public RawBackend track(RawBackend b) {
         resources.push(b);
         return b;
     }
 
     /** A raw client to the proxy, closed with the harness. */
-    RawClient client() throws IOException {
+    public RawClient client() throws IOException {
         return track(new RawClient(port()));
     }
 
     /** Replaces {@code frontend:<host>} with [identifier, backends...] as redis-cli DEL + RPUSH would. */
-    void route(String host, String identifier, String... backends) {
+    public void route(String host, String identifier, String... backends) {
         redis.sync().del("frontend:" + host);
         String[] values = new String[backends.length + 1];
         values[0] = identifier;
@@ -112,21 +112,21 @@ final class ProxyHarness implements AutoCloseable {
         redis.sync().rpush("frontend:" + host, values);
     }
 
-    HttpRequest.Builder request(String host, String path) {
+    public HttpRequest.Builder request(String host, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
                 .header("Host", host).timeout(Duration.ofSeconds(20));
     }
 
-    HttpResponse<String> get(String host, String path) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String host, String path) throws IOException, InterruptedException {
         return http.send(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    <T> HttpResponse<T> send(HttpRequest r, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+    public <T> HttpResponse<T> send(HttpRequest r, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
         return http.send(r, handler);
     }
 
     /** Subscribes to Hipache's {@code dead} channel before anything is marked; closed with the harness. */
-    BlockingQueue<String> subscribeDead() {
+    public BlockingQueue<String> subscribeDead() {
         RedisClient c = RedisClient.create(RedisURI.create("redis://127.0.0.1:" + redis.port()));
         resources.push(c::shutdown);
         StatefulRedisPubSubConnection<String, String> conn = c.connectPubSub();
@@ -141,7 +141,7 @@ final class ProxyHarness implements AutoCloseable {
         return messages;
     }
 
-    List<String> deadMarks(String host) {
+    public List<String> deadMarks(String host) {
         return List.copyOf(redis.sync().smembers("dead:" + host));
     }
 

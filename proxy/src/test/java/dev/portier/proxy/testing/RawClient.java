@@ -1,4 +1,4 @@
-package dev.portier.proxy.relay;
+package dev.portier.proxy.testing;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -11,18 +11,18 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /** A client on a plain socket, for byte-exact requests and for watching the connection itself. */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    RawClient(int port) throws IOException {
+    public RawClient(int port) throws IOException {
         this(port, 0);
     }
 
     /** With a receive buffer size (0: the system's), set before connecting so the window stays small. */
-    RawClient(int port, int receiveBuffer) throws IOException {
+    public RawClient(int port, int receiveBuffer) throws IOException {
         socket = new Socket();
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
@@ -33,23 +33,23 @@ final class RawClient implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    RawClient send(String s) throws IOException {
+    public RawClient send(String s) throws IOException {
         return send(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    RawClient send(byte[] b) throws IOException {
+    public RawClient send(byte[] b) throws IOException {
         out.write(b);
         out.flush();
         return this;
     }
 
     /** Reads one whole response to a non-HEAD request. */
-    RawHttp.Message read() throws IOException {
+    public RawHttp.Message read() throws IOException {
         return read(false);
     }
 
     /** Reads one whole response; {@code head}: it answers a HEAD request, so it has no body. */
-    RawHttp.Message read(boolean head) throws IOException {
+    public RawHttp.Message read(boolean head) throws IOException {
         RawHttp.Message h = readHead();
         int s = h.status();
         boolean noBody = head || s < 200 || s == 204 || s == 304;
@@ -57,7 +57,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Reads a response head only (e.g. a 100 Continue or a 101). */
-    RawHttp.Message readHead() throws IOException {
+    public RawHttp.Message readHead() throws IOException {
         RawHttp.Message h = RawHttp.readHead(in);
         if (h == null) {
             throw new IOException("connection closed before a response");
@@ -66,12 +66,12 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Reads exactly n bytes. */
-    byte[] readBytes(int n) throws IOException {
+    public byte[] readBytes(int n) throws IOException {
         return in.readNBytes(n);
     }
 
     /** True when the peer closed (EOF or reset) with no further byte; fails on data, or after 15 s of silence. */
-    boolean closedByPeer() throws IOException {
+    public boolean closedByPeer() throws IOException {
         try {
             int c = in.read();
             if (c != -1) {
@@ -86,13 +86,13 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    RawClient shutdownOutput() throws IOException {
+    public RawClient shutdownOutput() throws IOException {
         socket.shutdownOutput();
         return this;
     }
 
     /** Aborts the connection with a reset (SO_LINGER 0), as a client killed mid-request does. */
-    void reset() throws IOException {
+    public void reset() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
     }
