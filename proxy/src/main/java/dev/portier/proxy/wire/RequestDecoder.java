@@ -22,7 +22,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
 
     /** @param maxHeaderSize larger heads get 431; request lines over 8 KiB get 414 */
     public RequestDecoder(int maxHeaderSize) {
-        this.finder = new HeadFinder(maxHeaderSize, 8192, 431, 414);
+        this.finder = new HeadFinder(maxHeaderSize, 8192, 431, 414, 400);
         this.framer = new BodyFramer(400, maxHeaderSize);
     }
 
@@ -64,16 +64,26 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** RFC 9112 2.2: empty lines before a request line are ignored (some clients send one after a body). */
+    /**
+     * RFC 9112 2.2: empty lines before a request line are ignored (some clients send one after a
+     * body). An empty line is CRLF or LF; a CR followed by anything else is refused here at once.
+     */
     private void skipEmptyLines(ByteBuf in) {
         int i = in.readerIndex();
         int end = in.writerIndex();
         while (i < end) {
             byte b = in.getByte(i);
-            if (b != '\r' && b != '\n') {
+            if (b == '\n') {
+                i++;
+            } else if (b == '\r' && i + 1 < end) {
+                if (in.getByte(i + 1) != '\n') {
+                    throw new BadMessageException("CR without LF before the request line");
+                }
+                i += 2;
+            } else {
+                // a request line, or a CR whose LF has not arrived yet (the head finder waits for it)
                 break;
             }
-            i++;
         }
         if (i > in.readerIndex()) {
             in.readerIndex(i);
