@@ -343,7 +343,7 @@ class RequestDecoderTest {
         }
         head.append("\r\n");
         for (int i = 0; i < 4_800; i++) {
-            head.append('x').append(i).append(":v\r\n");
+            head.append((char) ('k' + i % 10)).append(":vvvvv\r\n");
         }
         head.append("A: dropped\r\nJ: dropped\r\n\r\n");
         byte[] bytes = head.toString().getBytes(StandardCharsets.US_ASCII);
@@ -352,7 +352,7 @@ class RequestDecoderTest {
         assertThat(h.fields().size()).isEqualTo(4_804);
         assertThat(h.fields().nameLookups()).isLessThanOrEqualTo(h.fields().size());
         String written = backendRequest(h);
-        assertThat(written).doesNotContain("dropped").doesNotContain("Connection").contains("\r\nx4799: v\r\n");
+        assertThat(written).doesNotContain("dropped").doesNotContain("Connection").contains("\r\nt: vvvvv\r\nX-Forwarded-For: ");
     }
 
     private String backendRequest(RequestHead h) {
