@@ -2,6 +2,8 @@ package dev.portier.proxy.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ByteProcessor;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,7 +11,9 @@ import java.util.List;
  * exactly Content-Length bytes; chunked framing checked byte by byte (sizes, CRLFs, extensions,
  * trailers) and passed on as it came, or taken off for an HTTP/1.0 client; or everything until the
  * connection closes. Bytes are handed on only once checked, so a malformed chunk never reaches the
- * other side.
+ * other side. Chunk-size and trailer lines are checked as their bytes arrive, so a bad one is
+ * refused at its first bad byte rather than when (if ever) its line ends: the relay waits for the
+ * first chunk's size line before it picks a backend, and must not wait long for a bad one.
  */
 final class BodyFramer {
 
@@ -21,6 +25,16 @@ final class BodyFramer {
     private static final int DATA = 1;
     private static final int DATA_END = 2;
     private static final int TRAILER = 3;
+    /** Each byte's value as a hex digit, or -1. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        Arrays.fill(HEX, (byte) -1);
+        for (int c = 0; c < 16; c++) {
+            HEX[Character.forDigit(c, 16)] = (byte) c;
+            HEX[Character.toUpperCase(Character.forDigit(c, 16))] = (byte) c;
+        }
+    }
 
     private final int bad;
     private final int maxTrailerBytes;
@@ -29,6 +43,11 @@ final class BodyFramer {
     private boolean dechunk;
     private int state;
     private int trailerBytes;
+    /** Bytes of the current size or trailer line already checked; the line starts at the reader index. */
+    private int lineChecked;
+    private int sizeDigits;
+    private long size;
+    private boolean inExtension;
 
     /** @param bad the status a malformed body gets: 400 from a client, 502 from a backend */
     BodyFramer(int bad, int maxTrailerBytes) {
@@ -42,6 +61,14 @@ final class BodyFramer {
         this.dechunk = dechunk;
         this.state = SIZE;
         this.trailerBytes = 0;
+        newLine();
+    }
+
+    private void newLine() {
+        lineChecked = 0;
+        sizeDigits = 0;
+        size = 0;
+        inExtension = false;
     }
 
     /** Hands on what {@code in} holds of the body; true once the body has ended. */
@@ -87,21 +114,18 @@ final class BodyFramer {
         while (true) {
             switch (state) {
                 case SIZE -> {
-                    int lf = in.indexOf(p, Math.min(end, p + MAX_LINE), (byte) '\n');
-                    if (lf < 0) {
-                        if (end - p >= MAX_LINE) {
-                            throw new BadMessageException(bad, "chunk size line too long");
-                        }
+                    int next = sizeLine(in, p, end);
+                    if (next < 0) {
                         break loop;
                     }
-                    long size = chunkSize(in, p, lf);
-                    p = lf + 1;
+                    p = next;
                     if (size == 0) {
                         state = TRAILER;
                     } else {
                         remaining = size;
                         state = DATA;
                     }
+                    newLine();
                 }
                 case DATA -> {
                     if (p == end) {
@@ -130,27 +154,22 @@ final class BodyFramer {
                     state = SIZE;
                 }
                 default -> {
-                    int lf = in.indexOf(p, Math.min(end, p + MAX_LINE), (byte) '\n');
-                    if (lf < 0) {
-                        if (end - p >= MAX_LINE) {
-                            throw new BadMessageException(bad, "trailer line too long");
-                        }
+                    int cr = trailerLineEnd(in, p, end);
+                    if (cr < 0) {
                         break loop;
                     }
-                    if (lf == p || in.getByte(lf - 1) != '\r') {
-                        throw new BadMessageException(bad, "trailer line must end with CRLF");
-                    }
-                    if (lf == p + 1) {
-                        p = lf + 1;
+                    if (cr == p) {
+                        p = cr + 2;
                         done = true;
                         break loop;
                     }
-                    HeadParser.checkTrailerField(ByteBufUtil.getBytes(in, p, lf - 1 - p), bad);
-                    trailerBytes += lf + 1 - p;
+                    HeadParser.checkTrailerField(ByteBufUtil.getBytes(in, p, cr - p), bad);
+                    trailerBytes += cr + 2 - p;
                     if (trailerBytes > maxTrailerBytes) {
                         throw new BadMessageException(bad, "trailers too large");
                     }
-                    p = lf + 1;
+                    p = cr + 2;
+                    lineChecked = 0;
                 }
             }
         }
@@ -165,37 +184,80 @@ final class BodyFramer {
         return done;
     }
 
-    /** The size on a chunk-size line: hex digits, then only an extension; CRLF required. */
-    private long chunkSize(ByteBuf in, int p, int lf) {
-        if (lf == p || in.getByte(lf - 1) != '\r') {
-            throw new BadMessageException(bad, "chunk size line must end with CRLF");
-        }
-        int e = lf - 1;
-        long size = 0;
-        int i = p;
-        for (; i < e; i++) {
-            int d = Character.digit(in.getByte(i), 16);
-            if (d < 0) {
-                break;
-            }
-            if (i - p >= 15) {
-                throw new BadMessageException(bad, "chunk size too large");
-            }
-            size = size << 4 | d;
-        }
-        if (i == p) {
-            throw new BadMessageException(bad, "bad chunk size");
-        }
-        if (i < e) {
-            if (in.getByte(i) != ';') {
-                throw new BadMessageException(bad, "bad chunk size");
-            }
-            for (; i < e; i++) {
-                if (!HeadParser.isFieldValue(in.getByte(i))) {
-                    throw new BadMessageException(bad, "control character in chunk extension");
+    /**
+     * Checks the chunk-size line that starts at {@code p} byte by byte, from where the last call
+     * stopped: hex digits, then only an extension, then CRLF. Returns the index just past its LF
+     * (the size is then in {@code size}), or -1 while it has not ended.
+     */
+    private int sizeLine(ByteBuf in, int p, int end) {
+        int limit = Math.min(end, p + MAX_LINE);
+        int i = p + lineChecked;
+        for (; i < limit; i++) {
+            byte c = in.getByte(i);
+            if (c == '\r') {
+                if (sizeDigits == 0) {
+                    throw new BadMessageException(bad, "bad chunk size");
                 }
+                if (i + 1 == end) {
+                    break; // the LF decides; this CR is looked at again when it arrives
+                }
+                if (in.getByte(i + 1) != '\n') {
+                    throw new BadMessageException(bad, "chunk size line must end with CRLF");
+                }
+                return i + 2;
+            }
+            if (inExtension) {
+                if (!HeadParser.isFieldValue(c)) {
+                    throw new BadMessageException(bad, c == '\n' ? "chunk size line must end with CRLF"
+                            : "control character in chunk extension");
+                }
+            } else if (c == ';' && sizeDigits > 0) {
+                inExtension = true;
+            } else {
+                int d = HEX[c & 0xff];
+                if (d < 0) {
+                    throw new BadMessageException(bad, c == '\n' ? "chunk size line must end with CRLF" : "bad chunk size");
+                }
+                if (sizeDigits == 15) {
+                    throw new BadMessageException(bad, "chunk size too large");
+                }
+                size = size << 4 | d;
+                sizeDigits++;
             }
         }
-        return size;
+        lineChecked = i - p;
+        if (lineChecked >= MAX_LINE) {
+            throw new BadMessageException(bad, "chunk size line too long");
+        }
+        return -1;
+    }
+
+    /**
+     * Finds the CRLF that ends the trailer line starting at {@code p}, looking only at bytes not
+     * seen before; returns the CR's index, or -1 while the line has not ended. A CR or LF on its
+     * own is refused as soon as it is seen.
+     */
+    private int trailerLineEnd(ByteBuf in, int p, int end) {
+        int limit = Math.min(end, p + MAX_LINE);
+        int from = p + lineChecked;
+        int at = from < limit ? in.forEachByte(from, limit - from, ByteProcessor.FIND_CRLF) : -1;
+        if (at < 0) {
+            lineChecked = limit - p;
+            if (lineChecked >= MAX_LINE) {
+                throw new BadMessageException(bad, "trailer line too long");
+            }
+            return -1;
+        }
+        if (in.getByte(at) == '\n') {
+            throw new BadMessageException(bad, "trailer line must end with CRLF");
+        }
+        if (at + 1 == end) {
+            lineChecked = at - p;
+            return -1;
+        }
+        if (in.getByte(at + 1) != '\n') {
+            throw new BadMessageException(bad, "trailer line must end with CRLF");
+        }
+        return at;
     }
 }

@@ -1,8 +1,9 @@
 package dev.portier.proxy.wire;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 
 /** What a message's Connection header says: close, keep-alive, upgrade, and the fields it makes hop-by-hop. */
 record Connection(boolean close, boolean keepAlive, boolean upgrade) {
@@ -21,10 +22,15 @@ record Connection(boolean close, boolean keepAlive, boolean upgrade) {
 
     static final Connection NONE = ALL[0];
 
-    /** Reads the Connection fields (tokens compared as bytes) and marks the fields they name as hop-by-hop. */
+    /**
+     * Reads the Connection fields (tokens compared as bytes) and marks the fields they name as
+     * hop-by-hop. The names go into a hash set first, so the marking is one look-up per field:
+     * matching every named token against every field was quadratic, and a 64 KB head with a
+     * 10,000-token Connection field and 4,800 other fields cost a quarter of a second of CPU.
+     */
     static Connection of(HeaderFields fields) {
         int flags = 0;
-        List<String> named = null;
+        Set<String> named = null;
         byte[] b = fields.head;
         for (int i = 0; i < fields.size(); i++) {
             if (fields.kind(i) != HeaderFields.CONNECTION) {
@@ -53,9 +59,9 @@ record Connection(boolean close, boolean keepAlive, boolean upgrade) {
                     flags |= 4;
                 } else if (e > s) {
                     if (named == null) {
-                        named = new ArrayList<>(2);
+                        named = new HashSet<>();
                     }
-                    named.add(new String(b, s, e - s, StandardCharsets.ISO_8859_1));
+                    named.add(new String(b, s, e - s, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT));
                 }
                 p = comma + 1;
             }

@@ -21,6 +21,7 @@ public final class HeadWriter {
     public enum ConnectionHeader { NONE, CLOSE, KEEP_ALIVE }
 
     private static final byte[] HTTP_1_1_CRLF = ascii(" HTTP/1.1\r\n");
+    private static final byte[] HOST = ascii("Host: ");
     private static final byte[] XFF = ascii("X-Forwarded-For: ");
     private static final byte[] X_REAL_IP = ascii("X-Real-IP: ");
     private static final byte[] XF_PROTO = ascii("X-Forwarded-Proto: ");
@@ -58,7 +59,8 @@ public final class HeadWriter {
     }
 
     /**
-     * The request head for a backend, in HTTP/1.1: hop-by-hop fields out; X-Forwarded-For gets the
+     * The request head for a backend, in HTTP/1.1, its target in origin-form (with Host the
+     * authority of an absolute-form target): hop-by-hop fields out; X-Forwarded-For gets the
      * peer appended and X-Real-IP is the peer, so neither can be spoofed past us; Proto, Protocol
      * and Port are kept when present, because the load balancer in front (which terminated TLS)
      * knows them better than we do.
@@ -68,15 +70,28 @@ public final class HeadWriter {
         byte[] b = h.bytes();
         boolean upgrade = h.upgrade() != null;
         ByteBuf out = alloc.directBuffer(b.length + 160);
-        out.writeBytes(b, 0, h.targetEnd());
+        RequestTarget t = h.target();
+        out.writeBytes(b, 0, h.targetStart());
+        if (t.slashMissing) {
+            out.writeByte('/');
+        }
+        out.writeBytes(b, t.originStart, h.targetEnd() - t.originStart);
         out.writeBytes(HTTP_1_1_CRLF);
+        boolean hostFromTarget = t.isAbsolute();
+        if (hostFromTarget) {
+            // RFC 9112 3.2.2: the target's authority wins over any Host field, which is dropped
+            out.writeBytes(HOST);
+            out.writeBytes(b, t.authorityStart, t.authorityEnd - t.authorityStart);
+            out.writeShort(CRLF);
+        }
         boolean proto = false;
         boolean protocol = false;
         boolean port = false;
         boolean xffWritten = false;
         for (int i = 0; i < f.size(); i++) {
             byte k = f.kind(i);
-            if (hopByHop(k) || k == HeaderFields.UPGRADE && !upgrade || k == HeaderFields.X_REAL_IP) {
+            if (hopByHop(k) || k == HeaderFields.UPGRADE && !upgrade || k == HeaderFields.X_REAL_IP
+                    || hostFromTarget && k == HeaderFields.HOST) {
                 continue;
             }
             if (k == HeaderFields.X_FORWARDED_FOR) {
@@ -150,10 +165,14 @@ public final class HeadWriter {
         HeaderFields f = h.fields();
         ByteBuf out = alloc.directBuffer(f.head.length + 64 + (extra == null ? 0 : 512) + room);
         h.writeStatusLine(out);
+        // RFC 9112 6.3: with Transfer-Encoding, Content-Length is wrong and must go; passed on, a
+        // client or cache that trusts it over Transfer-Encoding would frame the body differently
+        boolean dropLength = h.isTransferCoded();
         for (int i = 0; i < f.size(); i++) {
             byte k = f.kind(i);
             if (!asIs && (hopByHop(k) || k == HeaderFields.UPGRADE
-                    || dropFraming && k == HeaderFields.TRANSFER_ENCODING)) {
+                    || dropFraming && k == HeaderFields.TRANSFER_ENCODING
+                    || dropLength && k == HeaderFields.CONTENT_LENGTH)) {
                 continue;
             }
             f.write(i, out);

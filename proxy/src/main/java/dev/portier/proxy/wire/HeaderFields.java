@@ -2,10 +2,9 @@ package dev.portier.proxy.wire;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The header fields of one message head, as offsets into the head's bytes: nothing is copied or
@@ -63,6 +62,7 @@ public final class HeaderFields {
     private int[] offsets;
     private byte[] kinds;
     private int size;
+    private int nameLookups;
 
     HeaderFields(byte[] head) {
         this.head = head;
@@ -132,12 +132,6 @@ public final class HeaderFields {
         return offsets[i * 4 + 3];
     }
 
-    /** Whether field i is named {@code lowerName} (lower-case), ignoring case. */
-    private boolean nameIs(int i, byte[] lowerName) {
-        int s = offsets[i * 4];
-        return offsets[i * 4 + 1] - s == lowerName.length && equalsLowerCase(head, s, lowerName);
-    }
-
     /** The first value of a field of this kind, or null. */
     public String get(byte kind) {
         for (int i = 0; i < size; i++) {
@@ -157,32 +151,29 @@ public final class HeaderFields {
         return false;
     }
 
-    /** Every value of fields of this kind, split at commas, trimmed, empty elements left out. */
-    public List<String> tokens(byte kind) {
-        List<String> out = new ArrayList<>(2);
+    /**
+     * Marks the fields named in a Connection header as hop-by-hop (RFC 9110 7.6.1): one look-up
+     * per field in {@code lowerNames} (lower-case), whatever the number of names.
+     */
+    void markNamedByConnection(Set<String> lowerNames) {
         for (int i = 0; i < size; i++) {
-            if (kinds[i] == kind) {
-                for (String t : value(i).split(",")) {
-                    String s = t.trim();
-                    if (!s.isEmpty()) {
-                        out.add(s);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Marks the fields named in a Connection header as hop-by-hop (RFC 9110 7.6.1). */
-    void markNamedByConnection(List<String> names) {
-        for (String n : names) {
-            byte[] lower = n.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-            for (int i = 0; i < size; i++) {
-                if (kinds[i] == OTHER && nameIs(i, lower)) {
+            if (kinds[i] == OTHER) {
+                nameLookups++;
+                int s = offsets[i * 4];
+                String name = new String(head, s, offsets[i * 4 + 1] - s, StandardCharsets.ISO_8859_1);
+                if (lowerNames.contains(name.toLowerCase(Locale.ROOT))) {
                     kinds[i] = NAMED_BY_CONNECTION;
                 }
             }
         }
+    }
+
+    /**
+     * How many field names were compared with the names a Connection header lists: the measure of
+     * the work hop-by-hop marking did, which must stay linear in the head's size.
+     */
+    int nameLookups() {
+        return nameLookups;
     }
 
     /** Writes field i as {@code name: value CRLF}, with the line ending normalised. */

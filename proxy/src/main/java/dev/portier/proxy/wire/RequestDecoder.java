@@ -35,7 +35,7 @@ public final class RequestDecoder extends ByteToMessageDecoder {
 
     /** @param headTimeoutMillis time from a head's first byte to its last; longer gets 408 (0: no limit) */
     public RequestDecoder(int maxHeaderSize, long headTimeoutMillis) {
-        this.finder = new HeadFinder(maxHeaderSize, 8192, 431, 414);
+        this.finder = new HeadFinder(maxHeaderSize, 8192, 431, 414, 400);
         this.framer = new BodyFramer(400, maxHeaderSize);
         this.headTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headTimeoutMillis);
     }
@@ -118,16 +118,26 @@ public final class RequestDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** RFC 9112 2.2: empty lines before a request line are ignored (some clients send one after a body). */
+    /**
+     * RFC 9112 2.2: empty lines before a request line are ignored (some clients send one after a
+     * body). An empty line is CRLF or LF; a CR followed by anything else is refused here at once.
+     */
     private void skipEmptyLines(ByteBuf in) {
         int i = in.readerIndex();
         int end = in.writerIndex();
         while (i < end) {
             byte b = in.getByte(i);
-            if (b != '\r' && b != '\n') {
+            if (b == '\n') {
+                i++;
+            } else if (b == '\r' && i + 1 < end) {
+                if (in.getByte(i + 1) != '\n') {
+                    throw new BadMessageException("CR without LF before the request line");
+                }
+                i += 2;
+            } else {
+                // a request line, or a CR whose LF has not arrived yet (the head finder waits for it)
                 break;
             }
-            i++;
         }
         if (i > in.readerIndex()) {
             in.readerIndex(i);

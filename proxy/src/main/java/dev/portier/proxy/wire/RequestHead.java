@@ -2,7 +2,6 @@ package dev.portier.proxy.wire;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A client's request head, parsed and checked: request line, header fields (see
@@ -27,9 +26,11 @@ public final class RequestHead {
     private final String method;
     private final int targetStart;
     private final int targetEnd;
+    private final RequestTarget target;
     private final boolean http10;
     private final HeaderFields fields;
     private String uri;
+    private String host;
     private Body body = Body.NONE;
     private long contentLength = -1;
     private boolean keepAlive;
@@ -43,6 +44,7 @@ public final class RequestHead {
         this.method = method;
         this.targetStart = targetStart;
         this.targetEnd = targetEnd;
+        this.target = RequestTarget.parse(bytes, targetStart, targetEnd, method);
         this.http10 = http10;
         this.fields = new HeaderFields(bytes);
     }
@@ -50,7 +52,11 @@ public final class RequestHead {
     /**
      * Parses a whole head: {@code b} runs from the request line to the blank line that ends it.
      *
-     * @throws BadMessageException with 400 (or 505 for another HTTP version) when it breaks the rules
+     * @throws BadMessageException with 400 (505 for another HTTP version, 501 for a transfer coding
+     *                             other than chunked) when it breaks the rules; among them a Host
+     *                             header that is missing (allowed only with an absolute-form
+     *                             target), repeated or malformed, so a request that gets a
+     *                             RequestHead always has a {@link #host()}
      */
     public static RequestHead parse(byte[] b) {
         int lf = HeadParser.indexOfLf(b, 0, b.length);
@@ -95,7 +101,6 @@ public final class RequestHead {
     }
 
     private void learn() {
-        boolean chunked = false;
         boolean te = false;
         int upgradeIndex = -1;
         for (int i = 0; i < fields.size(); i++) {
@@ -128,19 +133,10 @@ public final class RequestHead {
             if (http10) {
                 throw new BadMessageException("Transfer-Encoding in an HTTP/1.0 request");
             }
-            List<String> codings = fields.tokens(HeaderFields.TRANSFER_ENCODING);
-            if (codings.isEmpty()) {
-                throw new BadMessageException("empty Transfer-Encoding");
-            }
-            for (int k = 0; k < codings.size(); k++) {
-                boolean isChunked = codings.get(k).equalsIgnoreCase("chunked");
-                if (isChunked != (k == codings.size() - 1)) {
-                    throw new BadMessageException("Transfer-Encoding must end with chunked, once");
-                }
-            }
-            chunked = true;
+            TransferCodings.requireChunkedOnly(fields);
         }
-        body = chunked ? Body.CHUNKED : contentLength > 0 ? Body.LENGTH : Body.NONE;
+        checkHost();
+        body = te ? Body.CHUNKED : contentLength > 0 ? Body.LENGTH : Body.NONE;
         Connection c = Connection.of(fields);
         keepAlive = http10 ? c.keepAlive() && !c.close() : !c.close();
         if (upgradeIndex >= 0 && c.upgrade()) {
@@ -151,6 +147,24 @@ public final class RequestHead {
                 upgrade = u;
             }
         }
+    }
+
+    /**
+     * RFC 9112 3.2: one Host field with a valid value; an absolute-form target's authority stands
+     * in for it (3.2.2), so there it may be absent (a Host field present is then ignored, and a
+     * backend gets the authority in its place), but still not repeated.
+     */
+    private void checkHost() {
+        if (hostCount > 1) {
+            throw new BadMessageException("more than one Host header");
+        }
+        if (target.isAbsolute()) {
+            return;
+        }
+        if (hostCount == 0) {
+            throw new BadMessageException("no Host header");
+        }
+        RequestTarget.checkAuthority(bytes, fields.valueStart(hostIndex), fields.valueEnd(hostIndex), "Host header");
     }
 
     public String method() {
@@ -165,10 +179,12 @@ public final class RequestHead {
         return method == "CONNECT";
     }
 
-    /** The request target as sent. */
+    /** The request target as a backend gets it: as sent, but an absolute-form one in origin-form ({@code /path?query}). */
     public String uri() {
         if (uri == null) {
-            uri = new String(bytes, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+            int s = target.originStart;
+            String origin = new String(bytes, s, targetEnd - s, StandardCharsets.ISO_8859_1);
+            uri = target.slashMissing ? "/" + origin : origin;
         }
         return uri;
     }
@@ -212,14 +228,24 @@ public final class RequestHead {
         return debug;
     }
 
-    /** How many Host fields the request has. */
+    /** How many Host fields the request has: 1, or 0 when an absolute-form target names the host. */
     public int hostCount() {
         return hostCount;
     }
 
-    /** The Host field's value, or null. */
+    /** The host to route by: an absolute-form target's authority, else the Host field's value; never null or blank. */
     public String host() {
-        return hostIndex < 0 ? null : fields.value(hostIndex);
+        if (host == null) {
+            host = target.isAbsolute()
+                    ? new String(bytes, target.authorityStart, target.authorityEnd - target.authorityStart,
+                            StandardCharsets.ISO_8859_1)
+                    : fields.value(hostIndex);
+        }
+        return host;
+    }
+
+    RequestTarget target() {
+        return target;
     }
 
     byte[] bytes() {

@@ -28,7 +28,7 @@ public final class ResponseDecoder extends ByteToMessageDecoder {
     private boolean dechunk;
 
     public ResponseDecoder(int maxHeaderSize) {
-        this.finder = new HeadFinder(maxHeaderSize, 8192, 502, 502);
+        this.finder = new HeadFinder(maxHeaderSize, 8192, 502, 502, 502);
         this.framer = new BodyFramer(502, maxHeaderSize);
     }
 

@@ -98,6 +98,11 @@ public final class ResponseHead {
 
     private static final byte[] CHUNKED = HeadWriter.ascii("chunked");
 
+    /** The head as it came, status line to blank line. */
+    byte[] bytes() {
+        return bytes;
+    }
+
     public int status() {
         return status;
     }

@@ -150,6 +150,41 @@ class HardeningEndToEndTest {
     }
 
     @Test
+    void anAbsoluteFormTargetIsRoutedByItsAuthorityAndSentInOriginForm() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend good = h.track(RawBackend.http(RawBackend.text("good")));
+        RawBackend evil = h.track(RawBackend.http(RawBackend.text("evil")));
+        h.route("good", "good", good.url());
+        h.route("evil", "evil", evil.url());
+        RawHttp.Message r = h.client().send("GET http://evil/x?y HTTP/1.1\r\nHost: good\r\n\r\n").read();
+        assertEquals("evil", r.bodyText(), "RFC 9112 3.2.2: the target's authority wins over Host");
+        assertEquals(0, good.requests.size());
+        RawHttp.Message sent = evil.requests.get(0);
+        assertEquals("GET /x?y HTTP/1.1", sent.firstLine());
+        assertEquals("evil", sent.header("host"));
+    }
+
+    @Test
+    void transferEncodingListsOtherThanChunkedAreRefusedBeforeABackend() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        String body = "5\r\nhello\r\n0\r\n\r\n";
+        String[][] cases = {
+            {"gzip, chunked", "501"}, {"identity, chunked", "501"}, {"chunked,", "400"}, {",chunked", "400"},
+            {"chunked\r\nTransfer-Encoding: chunked", "400"}, {"\"chunked\"", "400"},
+        };
+        for (String[] c : cases) {
+            RawClient client = h.client();
+            RawHttp.Message r = client.send("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + c[0] + "\r\n\r\n"
+                    + body).read();
+            assertEquals(Integer.parseInt(c[1]), r.status(), "Transfer-Encoding: " + c[0]);
+            assertTrue(client.closedByPeer());
+        }
+        assertEquals(0, backend.accepted.get(), "no backend may frame a body the proxy read differently");
+    }
+
+    @Test
     void debugHeadersOnlyForConfiguredAddresses() throws Exception {
         h = ProxyHarness.start(redis, s -> s.with("listeners.debugFrom", AddressFilter.parse("10.0.0.0/8")));
         RawBackend backend = echoPathBackend();

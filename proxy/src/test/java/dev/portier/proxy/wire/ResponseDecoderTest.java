@@ -185,4 +185,25 @@ class ResponseDecoderTest {
         b.release();
         assertThat(s).isEqualTo("HTTP/1.1 200 Fine\r\nContent-Length: 0\r\nServer: test\r\nConnection: close\r\n\r\n");
     }
+
+    @Test
+    void aResponseWithContentLengthAndTransferEncodingReachesTheClientWithoutContentLength() {
+        decoder.expect(false, false);
+        List<Object> out = feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\nServer: t\r\n\r\n"
+                + "2\r\nok\r\n0\r\n\r\n");
+        ResponseHead h = (ResponseHead) out.get(0);
+        assertThat(body(out)).isEqualTo("2\r\nok\r\n0\r\n\r\n|");
+        ByteBuf b = HeadWriter.response(h, ch.alloc(), false, false, false, HeadWriter.ConnectionHeader.NONE, null, 0);
+        String s = b.toString(StandardCharsets.ISO_8859_1);
+        b.release();
+        assertThat(s).isEqualTo("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nServer: t\r\n\r\n");
+    }
+
+    @Test
+    void aBareCrInAResponseHeadIs502AtOnce() {
+        decoder.expect(false, false);
+        List<Object> out = feed("HTTP/1.1 200 OK\rContent-Length: 0\r\r");
+        assertThat(out).hasSize(1);
+        assertThat(((BadMessage) out.get(0)).status()).isEqualTo(502);
+    }
 }
