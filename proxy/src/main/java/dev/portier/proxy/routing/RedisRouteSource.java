@@ -193,23 +193,44 @@ public final class RedisRouteSource implements RouteSource {
         if (running != null) {
             return running;
         }
-        List<String> toRead = table.keysToRead(host);
-        List<CompletableFuture<?>> reads = new ArrayList<>(toRead.size() + 1);
-        for (String key : toRead) {
-            reads.add(readFrontend(redis, key));
+        readAndResolve(redis, host, mine, 1);
+        return mine;
+    }
+
+    /**
+     * Reads the host's unknown candidate keys, then (when it is FOUND) its dead marks: a miss costs
+     * no dead-mark read. When a key became unknown meanwhile, reads again (once).
+     */
+    private void readAndResolve(RedisAsyncCommands<String, String> redis, String host, CompletableFuture<Lookup> mine,
+                                int retries) {
+        RouteTable.ReadPlan plan = table.keysToRead(host);
+        List<CompletableFuture<?>> reads = new ArrayList<>(plan.keys().size());
+        try {
+            for (String key : plan.keys()) {
+                reads.add(readFrontend(redis, key));
+            }
+        } catch (RuntimeException e) {
+            reads.add(CompletableFuture.failedFuture(e));
         }
-        if (table.deadIndex.mayExist(host)) {
-            reads.add(readDead(redis, host));
-        }
-        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            Lookup l = table.resolveAfterRead(host, plan);
+            if (l == null || l.status() != Lookup.Status.FOUND || !table.deadIndex.mayExist(host)) {
+                return CompletableFuture.completedFuture(l);
+            }
+            return readDead(redis, host).thenApply(d -> l);
+        }).whenComplete((l, err) -> {
+            if (l == null && err == null && retries > 0) {
+                readAndResolve(redis, host, mine, retries - 1);
+                return;
+            }
             try {
-                Lookup l = err != null ? null : table.resolveAfterRead(host, toRead);
-                mine.complete(l != null ? l : Lookup.unavailable(host));
+                Lookup answer = l == null ? Lookup.unavailable(host)
+                        : l.status() == Lookup.Status.FOUND ? table.remember(host, l) : l;
+                mine.complete(answer);
             } finally {
                 inflight.remove(host, mine);
             }
         });
-        return mine;
     }
 
     @Override

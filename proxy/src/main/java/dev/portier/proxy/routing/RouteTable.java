@@ -70,8 +70,12 @@ final class RouteTable {
         return l.status() == Lookup.Status.FOUND ? remember(host, l) : l;
     }
 
+    /** The keys a lookup reads, and when it decided which (what it did not read was known then). */
+    record ReadPlan(List<String> keys, long atNanos) {
+    }
+
     /** The candidate keys of a host that must be read before it can be answered; notes them as pending. */
-    List<String> keysToRead(String host) {
+    ReadPlan keysToRead(String host) {
         long now = System.nanoTime();
         List<String> out = new ArrayList<>();
         for (String key : HostMatcher.candidates(host)) {
@@ -80,16 +84,20 @@ final class RouteTable {
                 out.add(key);
             }
         }
-        return out;
+        return new ReadPlan(out, now);
     }
 
-    /** Answers a host once {@code justRead} were read (those not listed now are taken as absent) and remembers a FOUND answer. */
-    Lookup resolveAfterRead(String host, Collection<String> justRead) {
-        Lookup l = resolveFromMemory(host, justRead, System.nanoTime());
-        return l != null && l.status() == Lookup.Status.FOUND ? remember(host, l) : l;
+    /**
+     * Answers a host once the plan's keys were read (those not held now are taken as absent); null
+     * when something is unknown again (then read again). A FOUND answer is remembered by the caller
+     * once the host's dead marks are known.
+     */
+    Lookup resolveAfterRead(String host, ReadPlan plan) {
+        return resolveFromMemory(host, plan.keys(), plan.atNanos());
     }
 
-    private Lookup remember(String host, Lookup l) {
+    /** Remembers a FOUND answer, unless the table holds as many hosts as it may. */
+    Lookup remember(String host, Lookup l) {
         if (hosts.size() >= maxHosts) {
             // answered, not remembered: what is remembered keeps routing and is never dropped for a flood
             return l;
