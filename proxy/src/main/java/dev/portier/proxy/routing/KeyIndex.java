@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * exist in Redis: filled by a SCAN, kept current by keyspace events. Once complete, a key it lacks
  * is known absent without a round trip, so a Host header nobody routes costs no Redis command.
  * "Present" may be stale in the safe direction (it only costs a read); "absent" may not, so the
- * index stops being complete whenever events may have been missed, until the next full scan.
+ * index stops being complete whenever events may have been missed, until the next full scan. A
+ * removal event does not remove the key at once: an atomic rewrite (MULTI, DEL, RPUSH, EXEC) would
+ * leave a moment with no key. The read it triggers confirms it, unless a newer event came since.
  */
 final class KeyIndex {
 
@@ -17,6 +19,8 @@ final class KeyIndex {
     private static final Set<String> GONE = Set.of("del", "expired", "evicted", "rename_from", "move_from");
 
     private final Set<String> present = ConcurrentHashMap.newKeySet();
+    /** Events seen per key, so that a read confirms an absence only when no event came after it. */
+    private final java.util.Map<String, Long> eventCount = new ConcurrentHashMap<>();
     private volatile boolean complete;
     // while a scan runs: the keys it returned, and those an event spoke for (their events win)
     private Set<String> scanned;
@@ -41,16 +45,37 @@ final class KeyIndex {
         complete = false;
     }
 
-    /** A keyspace event for the key (the event name is the notification's message). */
-    synchronized void event(String key, String event) {
+    /** Whether the event (a notification's message) leaves the key gone. */
+    static boolean isRemoval(String event) {
+        return GONE.contains(event);
+    }
+
+    /**
+     * A keyspace event for the key (the event name is the notification's message).
+     *
+     * @return the key's event count, for {@link #confirmAbsent}
+     */
+    synchronized long event(String key, String event) {
         if (scanned != null) {
             touched.add(key);
         }
-        if (GONE.contains(event)) {
-            present.remove(key);
-        } else {
+        if (!GONE.contains(event)) {
             present.add(key);
         }
+        return eventCount.merge(key, 1L, Long::sum);
+    }
+
+    /** A read sent after the key's event number {@code eventSeen} found it absent. */
+    synchronized void confirmAbsent(String key, long eventSeen) {
+        Long now = eventCount.get(key);
+        if (now != null && now == eventSeen) {
+            present.remove(key);
+        }
+    }
+
+    /** A read found the key (present is the safe side, so no ordering is needed). */
+    void sawPresent(String key) {
+        present.add(key);
     }
 
     /** Starts a full scan; call only once the subscription is confirmed, so no later change is missed. */

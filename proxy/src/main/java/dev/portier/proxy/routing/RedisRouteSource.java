@@ -588,10 +588,14 @@ public final class RedisRouteSource implements RouteSource {
     private void onKeyEvent(String redisKey, String event) {
         String key = keys.hostOfFrontendKey(redisKey);
         String host = key == null ? keys.hostOfDeadKey(redisKey) : null;
+        long seq = 0;
         if (key != null) {
-            table.frontendIndex.event(key, event);
+            seq = table.frontendIndex.event(key, event);
         } else if (host != null) {
-            table.deadIndex.event(host, event);
+            long deadSeq = table.deadIndex.event(host, event);
+            if (KeyIndex.isRemoval(event)) {
+                table.deadIndex.confirmAbsent(host, deadSeq); // a moment without marks is harmless
+            }
         }
         RedisAsyncCommands<String, String> redis = read.commands();
         if (redis == null) {
@@ -599,7 +603,12 @@ public final class RedisRouteSource implements RouteSource {
         }
         if (key != null) {
             // read even when no one asked for it yet: a route being created is about to be used
-            readFrontend(redis, key);
+            long eventSeen = seq;
+            readFrontend(redis, key).thenRun(() -> {
+                if (!table.holds(key)) {
+                    table.frontendIndex.confirmAbsent(key, eventSeen);
+                }
+            });
         } else if (host != null && table.knowsHost(host)) {
             readDead(redis, host);
         }

@@ -130,6 +130,11 @@ final class RouteTable {
         return since != null && now - since < absentTtlNanos;
     }
 
+    /** Whether the table holds a list for the key. */
+    boolean holds(String key) {
+        return frontends.containsKey(key);
+    }
+
     DeadMarks dead(String host) {
         return dead.get(host);
     }
@@ -197,6 +202,7 @@ final class RouteTable {
         } else {
             frontends.put(key, f);
             absentSince.remove(key);
+            frontendIndex.sawPresent(key);
         }
         pending.remove(key);
         lastUpdateMillis = System.currentTimeMillis();
@@ -229,6 +235,9 @@ final class RouteTable {
                 if (current != null && current.expiresAtNanos() - expiry > 0) {
                     expiry = current.expiresAtNanos();
                 }
+            }
+            if (!positions.isEmpty()) {
+                deadIndex.sawPresent(host);
             }
             return positions.isEmpty() ? null : new DeadMarks(positions, expiry);
         });

@@ -51,17 +51,21 @@ class KeyIndexTest {
     }
 
     @Test
-    void keysFollowTheirLastEvent() {
+    void aRemovalIsConfirmedByTheReadItTriggersUnlessANewerEventCame() {
         KeyIndex index = new KeyIndex();
         index.beginScan();
+        index.scanned(List.of("k"));
         index.endScan(true);
         for (String gone : List.of("del", "expired", "evicted", "rename_from", "move_from")) {
-            index.event("k", "rpush");
-            assertTrue(index.mayExist("k"));
-            index.event("k", gone);
+            long seen = index.event("k", gone);
+            assertTrue(index.mayExist("k"), "an atomic DEL + RPUSH must leave no moment without the key");
+            index.confirmAbsent("k", seen);
             assertFalse(index.mayExist("k"), gone);
+            index.event("k", "rpush");
         }
-        index.event("k", "rename_to");
+        long seen = index.event("k", "del");
+        index.event("k", "rpush");        // recreated before the read's reply came back
+        index.confirmAbsent("k", seen);   // the read ran between the two
         assertTrue(index.mayExist("k"));
     }
 }

@@ -398,6 +398,38 @@ class RedisRouteSourceTest {
     }
 
     @Test
+    void anAtomicRewriteLeavesNoMomentWithoutTheRoute() throws Exception {
+        redis.sync().rpush("frontend:sw.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        resolve(s, "sw.test");
+        java.util.concurrent.atomic.AtomicInteger gaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread poller = new Thread(() -> {
+            while (!done.get()) {
+                // both paths: the remembered answer and one worked out from the index
+                if (resolve(s, "sw.test").status() != Lookup.Status.FOUND
+                        || resolve(s, "n" + System.nanoTime() + ".sw.test").status() == Lookup.Status.UNAVAILABLE) {
+                    gaps.incrementAndGet();
+                }
+            }
+        });
+        poller.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                redis.sync().multi();
+                redis.sync().del("frontend:sw.test");
+                redis.sync().rpush("frontend:sw.test", "app", "http://10.0.0." + (i % 2 + 1) + ":1");
+                redis.sync().exec();
+            }
+        } finally {
+            done.set(true);
+            poller.join();
+        }
+        assertEquals(0, gaps.get(), "answers other than FOUND during 200 MULTI/DEL/RPUSH/EXEC rewrites");
+    }
+
+    @Test
     void aRestartedRedisIsFollowedWithinAboutASecond() throws Exception {
         redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
         RedisRouteSource s = source(true, Duration.ofSeconds(60));
