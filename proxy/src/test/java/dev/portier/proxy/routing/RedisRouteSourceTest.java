@@ -437,8 +437,8 @@ class RedisRouteSourceTest {
         redis.server().stop();
         await().atMost(Duration.ofSeconds(5)).until(() -> !s.redisConnected());
         // the outage's length is the scenario, not a wait for something: Lettuce's default back-off
-        // grows with it, to 8-16 s between attempts after half a minute
-        Thread.sleep(6_000);
+        // doubles from 1 ms, so after 10 s down its attempts are 8 s apart
+        Thread.sleep(10_000);
         redis.server().start();
         redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.7:7");
         await().atMost(Duration.ofSeconds(2)).until(() -> "http://10.0.0.7:7".equals(top(s, "a.test")));
