@@ -106,6 +106,9 @@ public final class RedisRouteSource implements RouteSource {
     private volatile boolean scanAgain;
     private volatile boolean indexWasComplete;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private final Object barrierLock = new Object();
+    private CompletableFuture<Void> barrierInFlight;
+    private CompletableFuture<Void> barrierNext;
     private boolean subscribed;
     private volatile boolean closed;
 
@@ -193,8 +196,57 @@ public final class RedisRouteSource implements RouteSource {
         if (running != null) {
             return running;
         }
-        readAndResolve(redis, host, mine, 1);
+        if (table.frontendIndex.complete()) {
+            barrier().whenComplete((v, err) -> readAndResolve(redis, host, mine, 1));
+        } else {
+            readAndResolve(redis, host, mine, 1);
+        }
         return mine;
+    }
+
+    /**
+     * Completes once every keyspace event Redis sent before now has been applied: a PING on the
+     * subscription connection, whose reply comes after those events. A route written just before
+     * a first request for its host is then seen, as a read would have seen it. Lookups waiting at
+     * once share one PING (one more follows for those that came after it was sent), so a flood of
+     * new hosts costs at most one PING per round trip, on a connection no route change waits for.
+     */
+    private CompletableFuture<Void> barrier() {
+        synchronized (barrierLock) {
+            if (barrierInFlight == null || barrierInFlight.isDone()) {
+                CompletableFuture<Void> mine = new CompletableFuture<>();
+                barrierInFlight = mine;
+                ping(mine);
+                return mine;
+            }
+            if (barrierNext == null) {
+                barrierNext = new CompletableFuture<>();
+            }
+            return barrierNext;
+        }
+    }
+
+    /** Completes {@code target} when a PING sent now on the subscription connection returns (or fails). */
+    private void ping(CompletableFuture<Void> target) {
+        StatefulRedisPubSubConnection<String, String> ps = pubsub;
+        CompletableFuture<String> pong;
+        try {
+            pong = ps == null ? CompletableFuture.completedFuture(null) : ps.async().ping().toCompletableFuture();
+        } catch (RuntimeException e) {
+            pong = CompletableFuture.completedFuture(null);
+        }
+        pong.whenComplete((v, err) -> {
+            CompletableFuture<Void> next;
+            synchronized (barrierLock) {
+                next = barrierNext;
+                barrierNext = null;
+                barrierInFlight = next;
+            }
+            target.complete(null);
+            if (next != null) {
+                ping(next);
+            }
+        });
     }
 
     /**
@@ -226,6 +278,9 @@ public final class RedisRouteSource implements RouteSource {
             try {
                 Lookup answer = l == null ? Lookup.unavailable(host)
                         : l.status() == Lookup.Status.FOUND ? table.remember(host, l) : l;
+                if (answer.status() == Lookup.Status.NOT_FOUND) {
+                    table.missSeen(host);
+                }
                 mine.complete(answer);
             } finally {
                 inflight.remove(host, mine);

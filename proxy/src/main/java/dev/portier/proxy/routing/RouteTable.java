@@ -31,6 +31,8 @@ final class RouteTable {
     private final Map<String, Long> absentSince = new ConcurrentHashMap<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final Map<String, Lookup> hosts = new ConcurrentHashMap<>();
+    /** Hosts answered NOT_FOUND from the key index once already (bounded). */
+    private final Set<String> missesSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> dependents = new ConcurrentHashMap<>();
     private final Map<String, DeadMarks> dead = new ConcurrentHashMap<>();
     /** Marks made here, kept over Redis reads for a moment: a read sent before our SADD landed must not undo it. */
@@ -67,7 +69,19 @@ final class RouteTable {
         if (l == null || l.status() == Lookup.Status.FOUND && deadIndex.mayExist(host)) {
             return null;
         }
+        if (l.status() == Lookup.Status.NOT_FOUND && frontendIndex.complete() && !missesSeen.contains(host)) {
+            // the first time: the route may have been written a moment ago, its event not yet here
+            return null;
+        }
         return l.status() == Lookup.Status.FOUND ? remember(host, l) : l;
+    }
+
+    /** Notes a host answered NOT_FOUND after a barrier: later answers need none (as a remembered miss). */
+    void missSeen(String host) {
+        if (missesSeen.size() >= maxHosts) {
+            missesSeen.clear(); // only costs barriers again
+        }
+        missesSeen.add(host);
     }
 
     /** The keys a lookup reads, and when it decided which (what it did not read was known then). */

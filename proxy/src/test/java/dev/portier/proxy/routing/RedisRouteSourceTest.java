@@ -112,7 +112,7 @@ class RedisRouteSourceTest {
         await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.11:11".equals(top(s, "a.test")));
 
         redis.sync().del("frontend:a.test");
-        await().atMost(Duration.ofMillis(500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "a.test").status() == Lookup.Status.NOT_FOUND);
     }
 
     @Test
@@ -129,7 +129,7 @@ class RedisRouteSourceTest {
         redis.sync().rename("frontend:staging", "frontend:a.test");
         await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.3:3".equals(top(s, "a.test")));
         redis.sync().pexpire("frontend:a.test", 50);
-        await().atMost(Duration.ofMillis(1500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+        await().atMost(Duration.ofMillis(1500)).until(() -> resolve(s, "a.test").status() == Lookup.Status.NOT_FOUND);
     }
 
     @Test
@@ -427,6 +427,17 @@ class RedisRouteSourceTest {
             poller.join();
         }
         assertEquals(0, gaps.get(), "answers other than FOUND during 200 MULTI/DEL/RPUSH/EXEC rewrites");
+    }
+
+    @Test
+    void aRouteWrittenJustBeforeTheFirstRequestForItsHostIsSeen() {
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        for (int i = 0; i < 200; i++) {
+            redis.sync().rpush("frontend:new" + i + ".test", "app", "http://10.0.0.1:1");
+            // no wait for the keyspace event: the lookup itself must not answer before it
+            assertEquals(Lookup.Status.FOUND, resolve(s, "new" + i + ".test").status(), "new" + i + ".test");
+        }
     }
 
     @Test
