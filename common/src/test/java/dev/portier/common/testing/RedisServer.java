@@ -93,6 +93,32 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Stops the process with SIGSTOP: it keeps its connections open and answers nothing, as a stuck Redis does. */
+    public synchronized void freeze() {
+        signal("-STOP");
+    }
+
+    /** Resumes a {@link #freeze frozen} process (SIGCONT); harmless when it is not frozen. */
+    public synchronized void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) {
+        if (process == null) {
+            return;
+        }
+        try {
+            int rc = new ProcessBuilder("kill", sig, String.valueOf(process.pid())).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("kill " + sig + " " + process.pid() + " exited with " + rc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

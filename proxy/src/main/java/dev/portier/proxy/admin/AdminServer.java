@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,11 +26,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,28 +43,56 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator's listener, apart from the public port: {@code /healthz}, {@code /metrics}
  * (Prometheus text) and {@code /routes} (the routing table as JSON). One thread of its own, so a
- * slow scrape never delays proxying.
+ * slow scrape never delays proxying; a connection cap and an idle timeout, so that idle local
+ * connections cannot use up the file descriptors the public port needs.
  */
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /**
+     * How many admin connections may be open at once, how long one may stay idle, and how old the
+     * last Redis reply may be before /healthz calls Redis "degraded".
+     */
+    public record Limits(int maxConnections, Duration idleTimeout, Duration redisStaleAfter) {
+
+        /** 256 connections (a scraper and a few operators need far fewer), 60 s idle, 5 s. */
+        public static final Limits DEFAULTS = new Limits(256, Duration.ofSeconds(60), Duration.ofSeconds(5));
+    }
+
     private final EventLoopGroup group;
     private final Channel channel;
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong lastRefusalLog = new AtomicLong();
 
     /**
      * @param listening whether the public listeners are bound (healthz is 503 otherwise)
      */
     public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening) {
+        this(address, routes, metrics, listening, Limits.DEFAULTS);
+    }
+
+    public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening,
+                       Limits limits) {
         Transport transport = Transport.best();
         group = transport.newGroup(1, "portier-admin");
         ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
-                                new Endpoints(routes, metrics, listening));
+                        if (open.incrementAndGet() > limits.maxConnections()) {
+                            open.decrementAndGet();
+                            refused(limits.maxConnections());
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                                new CloseWhenIdle(),
+                                new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                new Endpoints(routes, metrics, listening, limits.redisStaleAfter()));
                     }
                 });
         if (transport.isEpoll()) {
@@ -74,6 +108,19 @@ public final class AdminServer implements AutoCloseable {
         LOG.info("admin listener on {} (/healthz, /metrics, /routes)", channel.localAddress());
     }
 
+    private void refused(int max) {
+        long now = System.currentTimeMillis();
+        long last = lastRefusalLog.get();
+        if (now - last > 10_000 && lastRefusalLog.compareAndSet(last, now)) {
+            LOG.warn("admin listener: {} connections open, closing new ones", max);
+        }
+    }
+
+    /** Admin connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
@@ -84,16 +131,30 @@ public final class AdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 
+    /** Closes a connection that neither read nor wrote for the idle timeout. */
+    private static final class CloseWhenIdle extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            } else {
+                super.userEventTriggered(ctx, evt);
+            }
+        }
+    }
+
     /** Answers the three paths. */
     private static final class Endpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final RouteSource routes;
         private final ProxyMetrics metrics;
         private final BooleanSupplier listening;
+        private final long redisStaleAfterMillis;
 
-        Endpoints(RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening) {
+        Endpoints(RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening, Duration redisStaleAfter) {
             this.routes = routes;
             this.metrics = metrics;
             this.listening = listening;
+            this.redisStaleAfterMillis = redisStaleAfter.toMillis();
         }
 
         @Override
@@ -122,6 +183,7 @@ public final class AdminServer implements AutoCloseable {
 
         private FullHttpResponse health() throws Exception {
             boolean redis = routes.redisConnected();
+            long replyAge = routes.redisReplyAgeMillis();
             long last = routes.lastUpdateMillis();
             // Redis down and nothing ever read: every request would get a 503, so this proxy is not healthy
             boolean hasTable = redis || last != 0;
@@ -129,7 +191,9 @@ public final class AdminServer implements AutoCloseable {
             boolean up = listens && hasTable;
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", up ? "ok" : !listens ? "not listening" : "no routing table");
-            body.put("redis", redis ? "up" : "down");
+            // connected is not enough: a frozen Redis (SIGSTOP, a stuck fork) keeps the connection open
+            body.put("redis", !redis ? "down" : replyAge >= 0 && replyAge <= redisStaleAfterMillis ? "up" : "degraded");
+            body.put("redisReplyAgeMs", replyAge < 0 ? null : replyAge);
             body.put("frontends", routes.frontendCount());
             body.put("routesAgeSeconds", last == 0 ? null : (System.currentTimeMillis() - last) / 1000);
             return text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Redis server and the single long-lived connection all threads share. It connects in the
  * background (the proxy starts and serves what it can while Redis is down), Lettuce reconnects it
- * after a drop, commands fail at once while it is down, and each state change is logged once.
+ * after a drop (with the client resources' bounded back-off), commands fail at once while it is
+ * down, and each state change is logged once. {@code onConnected} gets true on a reconnect.
  */
 final class RedisLink implements AutoCloseable {
 
@@ -33,16 +34,20 @@ final class RedisLink implements AutoCloseable {
     private final RedisDriverUrl url;
     private final RedisClient client;
     private final ScheduledExecutorService timer;
-    private final Runnable onConnected;
+    private final java.util.function.Consumer<Boolean> onConnected;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile boolean up;
     private volatile boolean everUp;
+    private volatile long lostAtNanos;
+    /** When a command last came back from Redis (nanoTime); 0 before the first connection. */
+    private volatile long lastReplyNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean pingInFlight = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     private boolean startFailureLogged;
     private final java.util.concurrent.CompletableFuture<Void> firstConnect = new java.util.concurrent.CompletableFuture<>();
 
     RedisLink(String role, RedisDriverUrl url, ClientResources resources, ScheduledExecutorService timer,
-              Runnable onConnected) {
+              java.util.function.Consumer<Boolean> onConnected) {
         this.role = role;
         this.url = url;
         this.timer = timer;
@@ -110,19 +115,54 @@ final class RedisLink implements AutoCloseable {
     }
 
     private void connected() {
+        lastReplyNanos = System.nanoTime();
+        boolean reconnect = everUp;
         if (!up) {
             up = true;
-            LOG.info("Redis ({}) {} {}", role, url, everUp ? "reconnected" : "connected");
+            if (reconnect) {
+                LOG.info("Redis ({}) {} reconnected after {} ms down", role, url,
+                        (System.nanoTime() - lostAtNanos) / 1_000_000);
+            } else {
+                LOG.info("Redis ({}) {} connected", role, url);
+            }
             everUp = true;
         }
-        onConnected.run();
+        onConnected.accept(reconnect);
     }
 
     private void lost() {
         if (up && !closed) {
             up = false;
+            lostAtNanos = System.nanoTime();
             LOG.warn("Redis ({}) {} connection lost: routing from the last known table, reconnecting", role, url);
         }
+    }
+
+    /**
+     * Sends a PING unless one is still out, so that {@link #replyAgeMillis} grows when Redis is
+     * frozen: a stopped process keeps its TCP connections open and the link still looks up.
+     */
+    void heartbeat() {
+        RedisAsyncCommands<String, String> redis = commands();
+        if (redis == null || !isUp() || !pingInFlight.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            redis.ping().whenComplete((pong, err) -> {
+                if (err == null) {
+                    lastReplyNanos = System.nanoTime();
+                }
+                pingInFlight.set(false);
+            });
+        } catch (RuntimeException e) {
+            pingInFlight.set(false);
+        }
+    }
+
+    /** Milliseconds since Redis last answered (a connect counts), or -1 when it never has. */
+    long replyAgeMillis() {
+        long last = lastReplyNanos;
+        return last == 0 ? -1 : (System.nanoTime() - last) / 1_000_000;
     }
 
     /** A separate connection for keyspace notifications (pub/sub takes a connection over). */

@@ -6,13 +6,20 @@ import dev.portier.common.RedisDriverUrl;
 import dev.portier.common.RoutingKeys;
 import dev.portier.proxy.config.Balancing;
 import dev.portier.proxy.config.ProxySettings;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -27,27 +34,42 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes from Redis in Hipache's schema, served from an in-process {@link RouteTable}: a miss
- * reads the host's candidate keys once (concurrent misses share the read), keyspace notifications
- * reload a key within milliseconds of a {@code redis-cli} change, and a periodic refresh catches
- * what notifications miss. When Redis is down the last table keeps routing.
+ * Routes from Redis in Hipache's schema, served from an in-process {@link RouteTable}. With keyspace
+ * notifications, a SCAN at connect and the events keep the set of existing keys, so a host none of
+ * whose candidate keys exists is answered from memory with no Redis command at all (a flood of made-up
+ * Host headers costs Redis nothing); a change reloads its key within milliseconds. A miss among
+ * existing keys reads only those keys once (concurrent misses share the read). A periodic refresh
+ * re-reads the lists in use, never what only unknown hosts asked for. When Redis is down the last
+ * table keeps routing; Lettuce reconnects within {@link #RECONNECT_DELAY_MAX} of Redis answering.
  */
 public final class RedisRouteSource implements RouteSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisRouteSource.class);
 
-    /** Hosts remembered before the table starts over (Host headers are chosen by clients). */
+    /** Hosts remembered (and keys read empty kept) at most: Host headers are chosen by clients. */
     static final int MAX_HOSTS = 50_000;
+    /** Reconnect back-off ceiling: past the default, a restarted Redis was followed only 5-15 s later. */
+    static final Duration RECONNECT_DELAY_MAX = Duration.ofMillis(500);
+    /** PING period, so that a frozen Redis shows in the age of the last reply. */
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /**
+     * Period of the safety net under the key index: re-check the notification flags and SCAN again
+     * (events are not sent for a replica's full resync or SWAPDB, for example).
+     */
+    static final Duration INDEX_CHECK_INTERVAL = Duration.ofSeconds(30);
+    private static final int SCAN_COUNT = 1000;
     /** hipache-hchecker refreshes its ping more often than this while it runs. */
     static final int HCHECKER_FRESH_SECONDS = 30;
 
     // members and TTL in one reply, so replies keep the order the reads were sent in
     private static final String READ_DEAD = "return {redis.call('SMEMBERS', KEYS[1]), redis.call('PTTL', KEYS[1])}";
     // Hipache's marking: SADD + EXPIRE unless an active hipache-hchecker owns dead:, PUBLISH always
+    // (key and channel names come from RoutingKeys: KEYS[1] dead:<host>, KEYS[2] the hchecker ping, ARGV[5] the channel)
     private static final String MARK_DEAD = """
             local ping = tonumber(redis.call('GET', KEYS[2]) or '')
             local now = tonumber(redis.call('TIME')[1])
@@ -55,13 +77,13 @@ public final class RedisRouteSource implements RouteSource {
               redis.call('SADD', KEYS[1], ARGV[1])
               redis.call('EXPIRE', KEYS[1], ARGV[2])
             end
-            redis.call('PUBLISH', 'dead', ARGV[3])
+            redis.call('PUBLISH', ARGV[5], ARGV[3])
             return 1
             """;
 
     private final RoutingKeys keys;
     private final int database;
-    private final RouteTable table = new RouteTable(MAX_HOSTS);
+    private final RouteTable table;
     private final BackendChooser chooser;
     private final Balancing balancing;
     private final Duration deadTtl;
@@ -75,9 +97,20 @@ public final class RedisRouteSource implements RouteSource {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final AtomicBoolean notificationsWarned = new AtomicBoolean();
     private final AtomicLong lastWriteWarning = new AtomicLong();
+    // the key index is trusted only while events flow: notifications on, our patterns subscribed,
+    // and nothing lost since its scan began (every loss bumps the epoch)
+    private volatile boolean notificationsOn;
+    private volatile boolean patternsSubscribed;
+    private final AtomicLong indexEpoch = new AtomicLong();
+    private final AtomicBoolean scanning = new AtomicBoolean();
+    private volatile boolean scanAgain;
+    private volatile boolean indexWasComplete;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private final Object barrierLock = new Object();
+    private CompletableFuture<Void> barrierInFlight;
+    private CompletableFuture<Void> barrierNext;
     private boolean subscribed;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param notifications whether to use keyspace notifications (off: the refresh alone keeps the
@@ -92,7 +125,11 @@ public final class RedisRouteSource implements RouteSource {
         this.deadTtl = deadTtl;
         this.refreshInterval = refreshInterval;
         this.notifications = notifications;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        // without notifications, a key read empty is trusted as long as the refresh period
+        this.table = new RouteTable(MAX_HOSTS, refreshInterval);
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), RECONNECT_DELAY_MAX, 2, TimeUnit.MILLISECONDS))
+                .build();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portier-routes");
             t.setDaemon(true);
@@ -100,13 +137,32 @@ public final class RedisRouteSource implements RouteSource {
         });
         this.read = new RedisLink("routes", readUrl, resources, timer, this::onReadConnected);
         this.write = readUrl.equals(writeUrl) ? read
-                : new RedisLink("dead marks", writeUrl, resources, timer, () -> { });
+                : new RedisLink("dead marks", writeUrl, resources, timer, reconnect -> { });
+        read.client().addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> c) {
+                if (c == pubsub) {
+                    indexLost();
+                }
+            }
+
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> c, SocketAddress address) {
+                // nothing: the re-subscription's confirmation starts a scan
+            }
+        });
         read.start();
         if (write != read) {
             write.start();
         }
         long every = Math.max(1, refreshInterval.toMillis());
         timer.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(read::heartbeat, HEARTBEAT_INTERVAL.toMillis(), HEARTBEAT_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
+        if (notifications) {
+            long check = INDEX_CHECK_INTERVAL.toMillis();
+            timer.scheduleWithFixedDelay(this::checkIndex, check, check, TimeUnit.MILLISECONDS);
+        }
     }
 
     public static RedisRouteSource fromSettings(ProxySettings s) {
@@ -118,12 +174,12 @@ public final class RedisRouteSource implements RouteSource {
 
     @Override
     public Lookup cached(String host) {
-        return table.host(host);
+        return table.answer(host);
     }
 
     @Override
     public CompletionStage<Lookup> lookup(String host) {
-        Lookup known = table.host(host);
+        Lookup known = table.answer(host);
         if (known != null) {
             return CompletableFuture.completedFuture(known);
         }
@@ -140,22 +196,96 @@ public final class RedisRouteSource implements RouteSource {
         if (running != null) {
             return running;
         }
-        List<String> candidates = HostMatcher.candidates(host);
-        table.expect(candidates);
-        List<CompletableFuture<?>> reads = new ArrayList<>(candidates.size() + 1);
-        for (String key : candidates) {
-            reads.add(readFrontend(redis, key));
+        if (table.frontendIndex.complete()) {
+            barrier().whenComplete((v, err) -> readAndResolve(redis, host, mine, 1));
+        } else {
+            readAndResolve(redis, host, mine, 1);
         }
-        reads.add(readDead(redis, host));
-        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+        return mine;
+    }
+
+    /**
+     * Completes once every keyspace event Redis sent before now has been applied: a PING on the
+     * subscription connection, whose reply comes after those events. A route written just before
+     * a first request for its host is then seen, as a read would have seen it. Lookups waiting at
+     * once share one PING (one more follows for those that came after it was sent), so a flood of
+     * new hosts costs at most one PING per round trip, on a connection no route change waits for.
+     */
+    private CompletableFuture<Void> barrier() {
+        synchronized (barrierLock) {
+            if (barrierInFlight == null || barrierInFlight.isDone()) {
+                CompletableFuture<Void> mine = new CompletableFuture<>();
+                barrierInFlight = mine;
+                ping(mine);
+                return mine;
+            }
+            if (barrierNext == null) {
+                barrierNext = new CompletableFuture<>();
+            }
+            return barrierNext;
+        }
+    }
+
+    /** Completes {@code target} when a PING sent now on the subscription connection returns (or fails). */
+    private void ping(CompletableFuture<Void> target) {
+        StatefulRedisPubSubConnection<String, String> ps = pubsub;
+        CompletableFuture<String> pong;
+        try {
+            pong = ps == null ? CompletableFuture.completedFuture(null) : ps.async().ping().toCompletableFuture();
+        } catch (RuntimeException e) {
+            pong = CompletableFuture.completedFuture(null);
+        }
+        pong.whenComplete((v, err) -> {
+            CompletableFuture<Void> next;
+            synchronized (barrierLock) {
+                next = barrierNext;
+                barrierNext = null;
+                barrierInFlight = next;
+            }
+            target.complete(null);
+            if (next != null) {
+                ping(next);
+            }
+        });
+    }
+
+    /**
+     * Reads the host's unknown candidate keys, then (when it is FOUND) its dead marks: a miss costs
+     * no dead-mark read. When a key became unknown meanwhile, reads again (once).
+     */
+    private void readAndResolve(RedisAsyncCommands<String, String> redis, String host, CompletableFuture<Lookup> mine,
+                                int retries) {
+        RouteTable.ReadPlan plan = table.keysToRead(host);
+        List<CompletableFuture<?>> reads = new ArrayList<>(plan.keys().size());
+        try {
+            for (String key : plan.keys()) {
+                reads.add(readFrontend(redis, key));
+            }
+        } catch (RuntimeException e) {
+            reads.add(CompletableFuture.failedFuture(e));
+        }
+        CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            Lookup l = table.resolveAfterRead(host, plan);
+            if (l == null || l.status() != Lookup.Status.FOUND || !table.deadIndex.mayExist(host)) {
+                return CompletableFuture.completedFuture(l);
+            }
+            return readDead(redis, host).thenApply(d -> l);
+        }).whenComplete((l, err) -> {
+            if (l == null && err == null && retries > 0) {
+                readAndResolve(redis, host, mine, retries - 1);
+                return;
+            }
             try {
-                Lookup l = err != null ? null : table.resolve(host);
-                mine.complete(l != null ? l : Lookup.unavailable(host));
+                Lookup answer = l == null ? Lookup.unavailable(host)
+                        : l.status() == Lookup.Status.FOUND ? table.remember(host, l) : l;
+                if (answer.status() == Lookup.Status.NOT_FOUND) {
+                    table.missSeen(host);
+                }
+                mine.complete(answer);
             } finally {
                 inflight.remove(host, mine);
             }
         });
-        return mine;
     }
 
     @Override
@@ -190,7 +320,7 @@ public final class RedisRouteSource implements RouteSource {
         redis.<Long>eval(MARK_DEAD, ScriptOutputType.INTEGER,
                         new String[] {keys.dead(lookup.host()), RoutingKeys.HCHECKER_PING},
                         String.valueOf(position), String.valueOf(Math.max(1, deadTtl.toSeconds())), message,
-                        String.valueOf(HCHECKER_FRESH_SECONDS))
+                        String.valueOf(HCHECKER_FRESH_SECONDS), RoutingKeys.DEAD_CHANNEL)
                 .whenComplete((r, err) -> {
                     if (err != null) {
                         warnRateLimited("cannot write dead mark for " + lookup.host() + ": " + err.getMessage());
@@ -217,6 +347,11 @@ public final class RedisRouteSource implements RouteSource {
     }
 
     @Override
+    public long redisReplyAgeMillis() {
+        return read.replyAgeMillis();
+    }
+
+    @Override
     public int hostCount() {
         return table.hostCount();
     }
@@ -231,6 +366,11 @@ public final class RedisRouteSource implements RouteSource {
         return table.lastUpdateMillis();
     }
 
+    /** Whether unknown hosts are answered from memory now (the key index is complete). */
+    boolean indexComplete() {
+        return table.frontendIndex.complete() && table.deadIndex.complete();
+    }
+
     @Override
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
@@ -238,6 +378,7 @@ public final class RedisRouteSource implements RouteSource {
         out.put("lastUpdate", table.lastUpdateMillis() == 0 ? null
                 : java.time.Instant.ofEpochMilli(table.lastUpdateMillis()).toString());
         out.put("hosts", table.hostCount());
+        out.put("keyIndex", indexComplete() ? "complete" : "incomplete");
         out.putAll(table.snapshot(System.nanoTime()));
         return out;
     }
@@ -276,51 +417,77 @@ public final class RedisRouteSource implements RouteSource {
         }).toCompletableFuture();
     }
 
-    /** Re-reads every cached key and every routed host's dead marks; runs every refreshInterval. */
+    /** Re-reads the lists in use and the dead marks of routed hosts; runs every refreshInterval. */
     private void refresh() {
+        refresh(false);
+    }
+
+    private void refresh(boolean afterReconnect) {
         RedisAsyncCommands<String, String> redis = read.commands();
         if (redis == null || !read.isUp() || !refreshing.compareAndSet(false, true)) {
             return;
         }
+        long start = System.nanoTime();
         try {
             List<CompletableFuture<?>> reads = new ArrayList<>();
-            for (String key : table.keys()) {
+            Set<String> keySet = table.refreshKeys();
+            for (String key : keySet) {
                 reads.add(readFrontend(redis, key));
             }
-            for (String host : table.foundHosts()) {
+            Set<String> deadHosts = table.refreshDeadHosts();
+            for (String host : deadHosts) {
                 reads.add(readDead(redis, host));
             }
-            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
-                    .whenComplete((v, err) -> refreshing.set(false));
+            CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+                refreshing.set(false);
+                if (afterReconnect) {
+                    if (err == null) {
+                        LOG.info("routing table re-read after the reconnect: {} keys, {} dead-mark sets in {} ms",
+                                keySet.size(), deadHosts.size(), (System.nanoTime() - start) / 1_000_000);
+                    } else {
+                        LOG.warn("re-reading the routing table after the reconnect failed ({}); the refresh retries",
+                                err.getMessage());
+                    }
+                }
+            });
         } catch (RuntimeException e) {
             refreshing.set(false);
             LOG.debug("refresh failed: {}", e.toString());
         }
     }
 
-    // ---- keyspace notifications ----
+    // ---- keyspace notifications and the key index ----
 
-    private void onReadConnected() {
+    private void onReadConnected(boolean reconnect) {
         if (notifications) {
-            enableNotifications();
             subscribe();
+            timer.execute(this::requestScan);
         }
-        // whatever changed while we were away: the periodic refresh would see it, sooner is better
-        timer.execute(this::refresh);
+        if (reconnect) {
+            // a refresh already under way was sent to the old connection and failed or is failing
+            timer.execute(() -> {
+                refreshing.set(false);
+                refresh(true);
+            });
+        } else {
+            timer.execute(this::refresh);
+        }
     }
 
-    private void enableNotifications() {
-        RedisAsyncCommands<String, String> redis = read.commands();
-        redis.configGet("notify-keyspace-events").thenCompose(current -> {
+    /** Turns the notifications we need on; completes with whether they are on. */
+    private CompletableFuture<Boolean> enableNotifications(RedisAsyncCommands<String, String> redis) {
+        return redis.configGet("notify-keyspace-events").thenCompose(current -> {
             String flags = current.getOrDefault("notify-keyspace-events", "");
             String wanted = mergeFlags(flags);
             return wanted.equals(flags) ? CompletableFuture.completedFuture("OK")
                     : redis.configSet("notify-keyspace-events", wanted);
-        }).whenComplete((ok, err) -> {
+        }).toCompletableFuture().handle((ok, err) -> {
             if (err != null && notificationsWarned.compareAndSet(false, true)) {
-                LOG.warn("cannot turn on Redis keyspace notifications ({}): changes are seen by the refresh every {} ms",
-                        err.getMessage(), refreshInterval.toMillis());
+                LOG.warn("cannot turn on Redis keyspace notifications ({}): changes are seen by the refresh every {} ms,"
+                        + " and every new Host header is looked up in Redis", err.getMessage(), refreshInterval.toMillis());
             }
+            notificationsOn = err == null;
+            return err == null;
         });
     }
 
@@ -334,6 +501,98 @@ public final class RedisRouteSource implements RouteSource {
             }
         }
         return b.toString();
+    }
+
+    /** The safety net: checks the flags and scans again (a scan also lets the index catch up on an event-less change). */
+    private void checkIndex() {
+        requestScan();
+    }
+
+    /**
+     * Rebuilds the key index with a SCAN of both key families; a request made while one runs is
+     * served by another run right after. The result is trusted only when the notification flags
+     * were verified and our patterns subscribed before the scan began, and no event was lost since.
+     */
+    private void requestScan() {
+        if (closed || !notifications) {
+            return;
+        }
+        if (!scanning.compareAndSet(false, true)) {
+            scanAgain = true;
+            return;
+        }
+        scanAgain = false;
+        RedisAsyncCommands<String, String> redis = read.commands();
+        if (redis == null || !read.isUp()) {
+            scanning.set(false);
+            return;
+        }
+        long epoch = indexEpoch.get();
+        boolean subscribedAtStart = patternsSubscribed;
+        long start = System.nanoTime();
+        CompletableFuture<Boolean> run;
+        try {
+            run = enableNotifications(redis).thenCompose(on -> {
+                table.frontendIndex.beginScan();
+                table.deadIndex.beginScan();
+                return scan(redis, ScanCursor.INITIAL, keys.frontendPattern(), keys::hostOfFrontendKey, table.frontendIndex)
+                        .thenCompose(v -> scan(redis, ScanCursor.INITIAL, keys.deadPattern(), keys::hostOfDeadKey,
+                                table.deadIndex))
+                        .thenApply(v -> on && subscribedAtStart);
+            });
+        } catch (RuntimeException e) {
+            run = CompletableFuture.failedFuture(e);
+        }
+        run.whenComplete((ready, err) -> {
+            if (err != null) {
+                table.frontendIndex.abandonScan();
+                table.deadIndex.abandonScan();
+                LOG.debug("key scan failed: {}", err.toString());
+            } else {
+                boolean trusted = ready && patternsSubscribed && indexEpoch.get() == epoch;
+                table.frontendIndex.endScan(trusted);
+                table.deadIndex.endScan(trusted);
+                if (trusted && !indexWasComplete) {
+                    LOG.info("key index complete ({} frontend keys, {} dead-mark keys, {} ms): hosts without a frontend"
+                                    + " key are answered from memory", table.frontendIndex.size(), table.deadIndex.size(),
+                            (System.nanoTime() - start) / 1_000_000);
+                }
+                indexWasComplete = trusted;
+            }
+            scanning.set(false);
+            if (scanAgain) {
+                timer.execute(this::requestScan);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> scan(RedisAsyncCommands<String, String> redis, ScanCursor cursor, String pattern,
+                                         Function<String, String> name, KeyIndex index) {
+        return redis.scan(cursor, ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT)).toCompletableFuture()
+                .thenCompose((KeyScanCursor<String> page) -> {
+                    List<String> names = new ArrayList<>(page.getKeys().size());
+                    for (String k : page.getKeys()) {
+                        String n = name.apply(k);
+                        if (n != null) {
+                            names.add(n);
+                        }
+                    }
+                    index.scanned(names);
+                    return page.isFinished() ? CompletableFuture.completedFuture(null)
+                            : scan(redis, page, pattern, name, index);
+                });
+    }
+
+    /** Events may have been lost (the subscription dropped): unknown hosts go to Redis until the next trusted scan. */
+    private void indexLost() {
+        patternsSubscribed = false;
+        indexEpoch.incrementAndGet();
+        table.frontendIndex.invalidate();
+        table.deadIndex.invalidate();
+        if (indexWasComplete) {
+            indexWasComplete = false;
+            LOG.info("key index suspended until the keyspace subscription is back");
+        }
     }
 
     private synchronized void subscribe() {
@@ -351,41 +610,61 @@ public final class RedisRouteSource implements RouteSource {
                 LOG.debug("pub/sub connect failed: {}; next reconnect retries", err.toString());
                 return;
             }
+            synchronized (this) {
+                if (closed) {
+                    ps.closeAsync();
+                    return;
+                }
+                pubsub = ps;
+            }
             ps.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String pattern, String channel, String message) {
                     if (channel.startsWith(channelPrefix)) {
-                        onKeyChanged(channel.substring(channelPrefix.length()));
+                        onKeyEvent(channel.substring(channelPrefix.length()), message);
+                    }
+                }
+
+                @Override
+                public void psubscribed(String pattern, long count) {
+                    // also after Lettuce re-subscribes on a new connection: events flow again, scan again
+                    if (count >= 2) {
+                        patternsSubscribed = true;
+                        timer.execute(RedisRouteSource.this::requestScan);
                     }
                 }
             });
             ps.async().psubscribe(channelPrefix + keys.frontendPattern(), channelPrefix + keys.deadPattern())
                     // changes made between our reads and the subscription are caught up here
                     .thenRun(() -> timer.execute(this::refresh));
-            synchronized (this) {
-                if (closed) {
-                    ps.closeAsync();
-                } else {
-                    pubsub = ps;
-                }
-            }
         });
     }
 
-    private void onKeyChanged(String redisKey) {
+    private void onKeyEvent(String redisKey, String event) {
+        String key = keys.hostOfFrontendKey(redisKey);
+        String host = key == null ? keys.hostOfDeadKey(redisKey) : null;
+        long seq = 0;
+        if (key != null) {
+            seq = table.frontendIndex.event(key, event);
+        } else if (host != null) {
+            long deadSeq = table.deadIndex.event(host, event);
+            if (KeyIndex.isRemoval(event)) {
+                table.deadIndex.confirmAbsent(host, deadSeq); // a moment without marks is harmless
+            }
+        }
         RedisAsyncCommands<String, String> redis = read.commands();
         if (redis == null) {
             return;
         }
-        String key = keys.hostOfFrontendKey(redisKey);
         if (key != null) {
-            if (table.knowsKey(key)) {
-                readFrontend(redis, key);
-            }
-            return;
-        }
-        String host = keys.hostOfDeadKey(redisKey);
-        if (host != null && table.knowsHost(host)) {
+            // read even when no one asked for it yet: a route being created is about to be used
+            long eventSeen = seq;
+            readFrontend(redis, key).thenRun(() -> {
+                if (!table.holds(key)) {
+                    table.frontendIndex.confirmAbsent(key, eventSeen);
+                }
+            });
+        } else if (host != null && table.knowsHost(host)) {
             readDead(redis, host);
         }
     }

@@ -34,34 +34,28 @@ public interface RouteSource extends AutoCloseable {
      * host:port of every backend the table currently lists, so pools can close idle connections to
      * backends that left it; null when unknown (then nothing is closed for that reason).
      */
-    default java.util.Set<String> routedAuthorities() {
-        return null;
-    }
+    java.util.Set<String> routedAuthorities();
 
     /** Whether the source can reach its store now (for /healthz and metrics). */
-    default boolean redisConnected() {
-        return true;
-    }
+    boolean redisConnected();
+
+    /**
+     * Milliseconds since the store last answered a command (it is pinged every second), or -1 when
+     * it never has: a frozen Redis keeps its connection open, so only this shows it.
+     */
+    long redisReplyAgeMillis();
 
     /** Frontend lists in the table. */
-    default int frontendCount() {
-        return 0;
-    }
+    int frontendCount();
 
     /** Request hosts the table remembers. */
-    default int hostCount() {
-        return 0;
-    }
+    int hostCount();
 
     /** When the table last changed (epoch millis; 0 when never). */
-    default long lastUpdateMillis() {
-        return 0;
-    }
+    long lastUpdateMillis();
 
     /** The table as plain maps and lists, for the admin listener's /routes. */
-    default java.util.Map<String, Object> snapshot() {
-        return java.util.Map.of();
-    }
+    java.util.Map<String, Object> snapshot();
 
     @Override
     void close();

@@ -112,7 +112,7 @@ class RedisRouteSourceTest {
         await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.11:11".equals(top(s, "a.test")));
 
         redis.sync().del("frontend:a.test");
-        await().atMost(Duration.ofMillis(500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "a.test").status() == Lookup.Status.NOT_FOUND);
     }
 
     @Test
@@ -129,7 +129,7 @@ class RedisRouteSourceTest {
         redis.sync().rename("frontend:staging", "frontend:a.test");
         await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.3:3".equals(top(s, "a.test")));
         redis.sync().pexpire("frontend:a.test", 50);
-        await().atMost(Duration.ofMillis(1500)).until(() -> s.cached("a.test").status() == Lookup.Status.NOT_FOUND);
+        await().atMost(Duration.ofMillis(1500)).until(() -> resolve(s, "a.test").status() == Lookup.Status.NOT_FOUND);
     }
 
     @Test
@@ -182,7 +182,8 @@ class RedisRouteSourceTest {
     @Test
     void concurrentMissesForOneHostShareOneRead() {
         redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
-        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        // without notifications there is no key index, so the miss must go to Redis
+        RedisRouteSource s = source(false, Duration.ofSeconds(60));
         long before = lrangeCalls();
         List<CompletableFuture<Lookup>> all = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -194,9 +195,18 @@ class RedisRouteSourceTest {
     }
 
     private static long lrangeCalls() {
+        return calls("lrange");
+    }
+
+    /** Reads of routes and dead marks Redis has served (LRANGE, and EVAL for dead marks). */
+    private static long routeReads() {
+        return calls("lrange") + calls("eval") + calls("evalsha");
+    }
+
+    private static long calls(String command) {
         String stats = redis.sync().info("commandstats");
         for (String line : stats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_lrange:")) {
+            if (line.startsWith("cmdstat_" + command + ":")) {
                 String calls = line.substring(line.indexOf("calls=") + 6);
                 return Long.parseLong(calls.substring(0, calls.indexOf(',')));
             }
@@ -287,7 +297,8 @@ class RedisRouteSourceTest {
         redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.7:7");
         await().atMost(Duration.ofSeconds(5)).until(() -> "http://10.0.0.7:7".equals(top(s, "a.test")));
         redis.sync().rpush("frontend:unknown.test", "app", "http://10.0.0.8:8");
-        assertEquals(Lookup.Status.FOUND, resolve(s, "unknown.test").status());
+        // a key created now is known once its keyspace event arrives
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "unknown.test").status() == Lookup.Status.FOUND);
     }
 
     @Test
@@ -310,6 +321,138 @@ class RedisRouteSourceTest {
         resolve(s, "a.test");
         assertEquals(java.util.Set.of("10.0.0.1:1", "10.0.0.2:80"), s.routedAuthorities());
         assertNotNull(s.cached("a.test"));
+    }
+
+    @Test
+    void unknownHostsCostNoRedisCommandOnceTheKeyIndexIsComplete() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        redis.sync().rpush("frontend:*.wild.test", "wild", "http://10.0.0.2:2");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        assertEquals("app", resolve(s, "a.test").frontend().identifier());
+        assertEquals("wild", resolve(s, "x.wild.test").frontend().identifier());
+
+        long before = routeReads();
+        for (int i = 0; i < 3000; i++) {
+            assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "flood-" + i + ".example.org").status());
+            assertEquals(Lookup.Status.NOT_FOUND, s.cached("flood-" + i + ".example.org").status());
+        }
+        // hosts under an existing wildcard: its list is held already, so they cost nothing either
+        for (int i = 0; i < 3000; i++) {
+            assertEquals("wild", resolve(s, "h" + i + ".wild.test").frontend().identifier());
+        }
+        assertEquals(0, routeReads() - before, "route reads for 6,000 new hosts");
+    }
+
+    @Test
+    void withoutNotificationsMissesAreNeverReReadByTheRefresh() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(false, Duration.ofMillis(100));
+        resolve(s, "a.test");
+        for (int i = 0; i < 300; i++) {
+            assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "miss-" + i + ".example.org").status());
+        }
+        // each refresh re-reads a.test's three candidate keys; before, also the 600 keys of the misses
+        long before = lrangeCalls();
+        await().atMost(Duration.ofSeconds(5)).until(() -> lrangeCalls() - before >= 9);
+        assertTrue(lrangeCalls() - before < 100, "refresh reads: " + (lrangeCalls() - before));
+    }
+
+    @Test
+    void withoutNotificationsAMissIsTrustedForTheRefreshPeriod() {
+        RedisRouteSource s = source(false, Duration.ofSeconds(60));
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "miss.example.org").status());
+        long before = routeReads();
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "miss.example.org").status());
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "other.example.org").status());
+        // other.example.org shares *.example.org, *.org and * with the first miss: one read, its own key
+        assertEquals(1, routeReads() - before);
+    }
+
+    @Test
+    void aRouteCreatedForAHostAnsweredFromTheIndexIsSeenWithinMilliseconds() {
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "late.test").status());
+        redis.sync().rpush("frontend:late.test", "late", "http://10.0.0.1:1");
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "late.test").status() == Lookup.Status.FOUND);
+        redis.sync().del("frontend:late.test");
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "late.test").status() == Lookup.Status.NOT_FOUND);
+        redis.sync().rpush("frontend:*", "catch-all", "http://10.0.0.2:2");
+        await().atMost(Duration.ofMillis(500)).until(() -> resolve(s, "late.test").status() == Lookup.Status.FOUND);
+        assertEquals("catch-all", resolve(s, "late.test").frontend().identifier());
+    }
+
+    @Test
+    void aDeadMarkOfAHostAnsweredFromTheIndexIsHonoured() {
+        redis.sync().rpush("frontend:*.d.test", "app", "http://10.0.0.1:1", "http://10.0.0.2:2");
+        redis.sync().sadd("dead:x.d.test", "0");
+        redis.sync().expire("dead:x.d.test", 30);
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        assertEquals(1, s.choose(resolve(s, "x.d.test"), new BitSet()));
+        assertEquals(0, s.choose(resolve(s, "y.d.test"), new BitSet()));
+        redis.sync().sadd("dead:y.d.test", "0");
+        redis.sync().expire("dead:y.d.test", 30);
+        await().atMost(Duration.ofMillis(500)).until(() -> s.choose(resolve(s, "y.d.test"), new BitSet()) == 1);
+    }
+
+    @Test
+    void anAtomicRewriteLeavesNoMomentWithoutTheRoute() throws Exception {
+        redis.sync().rpush("frontend:sw.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        resolve(s, "sw.test");
+        java.util.concurrent.atomic.AtomicInteger gaps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread poller = new Thread(() -> {
+            while (!done.get()) {
+                // both paths: the remembered answer and one worked out from the index
+                if (resolve(s, "sw.test").status() != Lookup.Status.FOUND
+                        || resolve(s, "n" + System.nanoTime() + ".sw.test").status() == Lookup.Status.UNAVAILABLE) {
+                    gaps.incrementAndGet();
+                }
+            }
+        });
+        poller.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                redis.sync().multi();
+                redis.sync().del("frontend:sw.test");
+                redis.sync().rpush("frontend:sw.test", "app", "http://10.0.0." + (i % 2 + 1) + ":1");
+                redis.sync().exec();
+            }
+        } finally {
+            done.set(true);
+            poller.join();
+        }
+        assertEquals(0, gaps.get(), "answers other than FOUND during 200 MULTI/DEL/RPUSH/EXEC rewrites");
+    }
+
+    @Test
+    void aRouteWrittenJustBeforeTheFirstRequestForItsHostIsSeen() {
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        for (int i = 0; i < 200; i++) {
+            redis.sync().rpush("frontend:new" + i + ".test", "app", "http://10.0.0.1:1");
+            // no wait for the keyspace event: the lookup itself must not answer before it
+            assertEquals(Lookup.Status.FOUND, resolve(s, "new" + i + ".test").status(), "new" + i + ".test");
+        }
+    }
+
+    @Test
+    void aRestartedRedisIsFollowedWithinAboutASecond() throws Exception {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = source(true, Duration.ofSeconds(60));
+        resolve(s, "a.test");
+        redis.server().stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !s.redisConnected());
+        // the outage's length is the scenario, not a wait for something: Lettuce's default back-off
+        // doubles from 1 ms, so after 10 s down its attempts are 8 s apart
+        Thread.sleep(10_000);
+        redis.server().start();
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.7:7");
+        await().atMost(Duration.ofSeconds(2)).until(() -> "http://10.0.0.7:7".equals(top(s, "a.test")));
     }
 
     /** Listens on Hipache's {@code dead} channel as hipache-hchecker or an operator would. */
