@@ -96,7 +96,9 @@ public final class ProxyServer implements AutoCloseable {
             }
             if (settings.admin().port() >= 0) {
                 admin = new AdminServer(new InetSocketAddress(settings.admin().bind(), settings.admin().port()), routes,
-                        metrics, () -> !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive));
+                        metrics, () -> !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive),
+                        new AdminServer.Limits(settings.admin().maxConnections(), settings.admin().idleTimeout(),
+                                settings.redis().degradedAfter()));
             }
         } catch (RuntimeException e) {
             close();

@@ -58,7 +58,6 @@ public final class AdminServer implements AutoCloseable {
     public record Limits(int maxConnections, Duration idleTimeout, Duration redisStaleAfter) {
 
         /** 256 connections (a scraper and a few operators need far fewer), 60 s idle, 5 s. */
-        public static final Limits DEFAULTS = new Limits(256, Duration.ofSeconds(60), Duration.ofSeconds(5));
     }
 
     private final EventLoopGroup group;
@@ -66,13 +65,7 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong lastRefusalLog = new AtomicLong();
 
-    /**
-     * @param listening whether the public listeners are bound (healthz is 503 otherwise)
-     */
-    public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening) {
-        this(address, routes, metrics, listening, Limits.DEFAULTS);
-    }
-
+    /** @param listening whether the public listeners are bound (healthz is 503 otherwise) */
     public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening,
                        Limits limits) {
         Transport transport = Transport.best();

@@ -55,14 +55,14 @@ class AdminServerTest {
         return c;
     }
 
+    private static final int ADMIN_CAP = 64;
+
     private ProxyServer proxy() {
         redis.flushAll();
-        ProxySettings.Builder b = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
-                RedisDriverUrl.parse(redis.driverUrl())).toBuilder();
-        b.workers = 1;
-        b.adminPort = 0;
-        b.adminBind = "127.0.0.1";
-        return track(ProxyServer.start(b.build()));
+        ProxySettings s = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
+                RedisDriverUrl.parse(redis.driverUrl())).with("listeners.workers", 1).with("admin.port", 0)
+                .with("admin.bind", "127.0.0.1").with("admin.maxConnections", ADMIN_CAP);
+        return track(ProxyServer.start(s));
     }
 
     private JsonNode healthz(int adminPort) throws Exception {
@@ -100,7 +100,7 @@ class AdminServerTest {
         ProxyServer proxy = proxy();
         redis.sync().rpush("frontend:app.test", "app", "http://127.0.0.1:" + backend.getAddress().getPort());
 
-        int cap = AdminServer.Limits.DEFAULTS.maxConnections();
+        int cap = ADMIN_CAP;
         int answered = 0;
         int closed = 0;
         List<Socket> held = new ArrayList<>();
