@@ -15,27 +15,14 @@ DURATION=${DURATION:-15}
 CONNS=${CONNS:-32}
 SWITCHES=${SWITCHES:-40}
 AFTER=${AFTER:-10}
-JAR=${JAR:-proxy/target/portier-proxy-all.jar}
-WORK=$(mktemp -d /tmp/portier-flood.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.conf" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-for tool in wrk redis-server redis-cli nginx python3; do
-  command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }
-done
-[ -f "$JAR" ] || mvn -q -B -ntp -pl proxy -am package -DskipTests
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-REDIS_PORT=$(free_port); B1=$(free_port); B2=$(free_port); PROXY=$(free_port)
+. bench/lib.sh
+bench_init flood
+need wrk redis-server redis-cli:redis-tools nginx:nginx-light
+build_jar
+B1=$(free_port); B2=$(free_port); PROXY=$(free_port)
+start_redis
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-pids+=($!)
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -48,7 +35,6 @@ http {
 }
 CONF
 nginx -c "$WORK/nginx.conf"
-for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
 # a few real frontends, as a deployment has
 for i in $(seq 1 20); do rcli rpush "frontend:app$i.example.com" "app$i" "http://127.0.0.1:$B1" >/dev/null; done
 

@@ -5,23 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-10000}
-JAR=proxy/target/portier-proxy-all.jar
-WORK=$(mktemp -d /tmp/portier-idle.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.conf" ] && nginx -c "$WORK/nginx.conf" -s quit 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
+. bench/lib.sh
+bench_init idle
 ulimit -n "$(ulimit -Hn)"  # 10,000 connections need more than the usual 1024
-[ -f "$JAR" ] || mvn -q -B -ntp -pl proxy -am package -DskipTests
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-REDIS_PORT=$(free_port); BACKEND=$(free_port); PROXY=$(free_port)
-
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-pids+=($!)
+need nginx:nginx-light redis-server redis-cli:redis-tools
+build_jar
+BACKEND=$(free_port); PROXY=$(free_port)
+start_redis
 cat >"$WORK/nginx.conf" <<CONF
 worker_processes 1;
 pid $WORK/nginx.pid;
@@ -30,7 +20,6 @@ events { worker_connections 4096; }
 http { access_log off; server { listen 127.0.0.1:$BACKEND; location / { return 200 "ok\n"; } } }
 CONF
 nginx -c "$WORK/nginx.conf"
-for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" rpush frontend:idle idle "http://127.0.0.1:$BACKEND" >/dev/null
 
 java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" --port "$PROXY" --bind 127.0.0.1 --workers 2 \

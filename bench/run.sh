@@ -18,53 +18,21 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-"64 256"}
 WARMUP=${WARMUP:-10}
-JAR=proxy/target/portier-proxy-all.jar
 BASE_JAR=${BASE_JAR:-}
 PIPELINE=${PIPELINE:-0}
 TARGETS="direct nginx ours"
 [ -n "$BASE_JAR" ] && TARGETS="$TARGETS base"
 WRK_EXTRA=()
 [ "$PIPELINE" -gt 0 ] && WRK_EXTRA=(-s bench/pipeline.lua -- "$PIPELINE")
-WORK=$(mktemp -d /tmp/portier-bench.XXXXXX)
+. bench/lib.sh
+bench_init bench
 RESULTS=bench/results/$(date +%Y%m%d-%H%M%S).txt
 mkdir -p bench/results
-pids=()
+need nginx:nginx-light wrk redis-server redis-cli:redis-tools
+build_jar
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for conf in "$WORK"/nginx-*.conf; do
-    [ -f "$conf" ] && nginx -c "$conf" -s quit 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v wrk >/dev/null || need+=(wrk)
-command -v redis-server >/dev/null || need+=(redis-server)
-command -v redis-cli >/dev/null || need+=(redis-tools)
-if [ ${#need[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
-fi
-[ -f "$JAR" ] || mvn -q -B -ntp -pl proxy -am package -DskipTests
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # wait_http <port> [host]: up to 15 s
-  for _ in $(seq 1 150); do
-    curl -s -o /dev/null -H "Host: ${2:-bench}" "http://127.0.0.1:$1/" && return 0
-    sleep 0.1
-  done
-  echo "nothing answers on port $1" >&2; exit 1
-}
-
-REDIS_PORT=$(free_port); BACKEND=$(free_port); BACKEND2=$(free_port); NGINX=$(free_port); OURS=$(free_port)
-BASE=$(free_port)
-
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-pids+=($!)
+BACKEND=$(free_port); BACKEND2=$(free_port); NGINX=$(free_port); OURS=$(free_port); BASE=$(free_port)
+start_redis
 
 # nginx as the fast static backend (1 worker) and, separately, as the reference proxy (2 workers)
 cat >"$WORK/nginx-backend.conf" <<EOF

@@ -27,33 +27,12 @@ HEADER_TIMEOUT=${HEADER_TIMEOUT:-30}
 CHECKPOINTS=${CHECKPOINTS:-"60 90"}
 PROXIES=${PROXIES:-"portier nginx haproxy"}
 LIMIT=$((SLOW + 2000))
-JAR=proxy/target/portier-proxy-all.jar
-WORK=$(mktemp -d /tmp/portier-slowloris.XXXXXX)
+. bench/lib.sh
+bench_init slowloris
 RESULTS=bench/results/slowloris-$(date +%Y%m%d-%H%M%S).txt
 mkdir -p bench/results
-pids=()
-
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for conf in "$WORK"/nginx-*.conf; do
-    [ -f "$conf" ] && nginx -c "$conf" -s quit 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-need=()
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v wrk >/dev/null || need+=(wrk)
-command -v redis-server >/dev/null || need+=(redis-server)
-command -v redis-cli >/dev/null || need+=(redis-tools)
-if [ ${#need[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
-fi
-[ -f "$JAR" ] || mvn -q -B -ntp -pl proxy -am package -DskipTests
+need nginx:nginx-light haproxy wrk redis-server redis-cli:redis-tools
+build_jar
 
 # the slow client and every proxy need more descriptors than the usual 1024
 ulimit -n "$(ulimit -Hn)"
@@ -61,19 +40,8 @@ if [ "$(ulimit -n)" -lt $((LIMIT + 100)) ]; then
   echo "open-file limit $(ulimit -n) is below the $((LIMIT + 100)) this run needs (SLOW=$SLOW)" >&2; exit 1
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # wait_http <port>: up to 30 s
-  for _ in $(seq 1 300); do
-    curl -s -o /dev/null -H "Host: bench" "http://127.0.0.1:$1/" && return 0
-    sleep 0.1
-  done
-  echo "nothing answers on port $1; logs:" >&2; tail -n 5 "$WORK"/*.log >&2; exit 1
-}
-
-REDIS_PORT=$(free_port); BACKEND=$(free_port); OURS=$(free_port); NGINX=$(free_port); HAPROXY=$(free_port)
-
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no >"$WORK/redis.log" 2>&1 &
-pids+=($!)
+BACKEND=$(free_port); OURS=$(free_port); NGINX=$(free_port); HAPROXY=$(free_port)
+start_redis
 
 # the backend: a static answer from nginx, 1 worker
 cat >"$WORK/nginx-backend.conf" <<EOF
@@ -143,7 +111,6 @@ EOF
 
 nginx -c "$WORK/nginx-backend.conf"
 nginx -c "$WORK/nginx-proxy.conf"
-for _ in $(seq 1 100); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$REDIS_PORT" RPUSH frontend:bench bench "http://127.0.0.1:$BACKEND" >/dev/null
 # setsid: each proxy in a session of its own, as bench/run.sh explains (autogroup scheduling)
 setsid haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &

@@ -1,13 +1,8 @@
 package dev.portier.proxy.admin;
 
-import dev.portier.proxy.testing.ProxyHarness;
-import dev.portier.proxy.testing.RawBackend;
-import dev.portier.proxy.testing.RawClient;
-import dev.portier.proxy.testing.RawHttp;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +10,10 @@ import dev.portier.common.RedisDriverUrl;
 import dev.portier.common.testing.FreePort;
 import dev.portier.common.testing.RedisServerExtension;
 import dev.portier.proxy.ProxyServer;
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawBackend;
+import dev.portier.proxy.testing.RawClient;
+import dev.portier.proxy.testing.RawHttp;
 import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.net.URI;

@@ -1,6 +1,5 @@
 package dev.portier.proxy.admin;
 
-import dev.portier.proxy.testing.ProxyHarness;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -13,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portier.common.testing.FreePort;
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.testing.ProxyHarness;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -1,8 +1,5 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.proxy.testing.ProxyHarness;
-import dev.portier.proxy.testing.RawBackend;
-import dev.portier.proxy.testing.RawHttp;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -14,6 +11,9 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.portier.common.testing.FreePort;
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawBackend;
+import dev.portier.proxy.testing.RawHttp;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;

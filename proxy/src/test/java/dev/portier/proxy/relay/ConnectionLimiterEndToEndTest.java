@@ -1,13 +1,13 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.proxy.testing.ProxyHarness;
-import dev.portier.proxy.testing.RawBackend;
-import dev.portier.proxy.testing.RawClient;
-import dev.portier.proxy.testing.RawHttp;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawBackend;
+import dev.portier.proxy.testing.RawClient;
+import dev.portier.proxy.testing.RawHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

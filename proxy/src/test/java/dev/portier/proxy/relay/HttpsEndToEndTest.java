@@ -1,6 +1,5 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.proxy.testing.ProxyHarness;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -13,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portier.common.testing.RedisServerExtension;
 import dev.portier.proxy.config.TlsCertificate;
+import dev.portier.proxy.testing.ProxyHarness;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

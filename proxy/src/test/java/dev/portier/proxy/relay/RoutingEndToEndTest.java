@@ -1,7 +1,5 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.proxy.testing.ProxyHarness;
-import dev.portier.proxy.testing.RawHttp;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -13,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.portier.common.testing.FreePort;
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawHttp;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

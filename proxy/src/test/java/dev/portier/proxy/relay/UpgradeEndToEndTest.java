@@ -1,15 +1,15 @@
 package dev.portier.proxy.relay;
 
-import dev.portier.proxy.testing.ProxyHarness;
-import dev.portier.proxy.testing.RawBackend;
-import dev.portier.proxy.testing.RawClient;
-import dev.portier.proxy.testing.RawHttp;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.testing.ProxyHarness;
+import dev.portier.proxy.testing.RawBackend;
+import dev.portier.proxy.testing.RawClient;
+import dev.portier.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
