@@ -39,18 +39,9 @@ record Connection(boolean close, boolean keepAlive, boolean upgrade) {
             int p = fields.valueStart(i);
             int end = fields.valueEnd(i);
             while (p < end) {
-                int comma = p;
-                while (comma < end && b[comma] != ',') {
-                    comma++;
-                }
-                int s = p;
-                int e = comma;
-                while (s < e && (b[s] == ' ' || b[s] == '\t')) {
-                    s++;
-                }
-                while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
-                    e--;
-                }
+                int comma = HeaderFields.elementEnd(b, p, end);
+                int s = HeaderFields.skipBlanks(b, p, comma);
+                int e = HeaderFields.trimBlanks(b, s, comma);
                 if (is(b, s, e, CLOSE)) {
                     flags |= 1;
                 } else if (is(b, s, e, KEEP_ALIVE)) {

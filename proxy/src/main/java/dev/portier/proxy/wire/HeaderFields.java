@@ -189,4 +189,28 @@ public final class HeaderFields {
         // ISO-8859-1 keeps obs-text bytes one char each, as Netty's decoder did
         return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
     }
+
+    /** End of the list element that starts at {@code p}: its comma, or {@code end}. */
+    static int elementEnd(byte[] b, int p, int end) {
+        while (p < end && b[p] != ',') {
+            p++;
+        }
+        return p;
+    }
+
+    /** {@code s} moved past spaces and tabs, up to {@code e}. */
+    static int skipBlanks(byte[] b, int s, int e) {
+        while (s < e && (b[s] == ' ' || b[s] == '\t')) {
+            s++;
+        }
+        return s;
+    }
+
+    /** {@code e} moved back over spaces and tabs, down to {@code s}. */
+    static int trimBlanks(byte[] b, int s, int e) {
+        while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
+            e--;
+        }
+        return e;
+    }
 }

@@ -37,18 +37,9 @@ final class TransferCodings {
             int p = f.valueStart(i);
             int end = f.valueEnd(i);
             while (true) {
-                int comma = p;
-                while (comma < end && b[comma] != ',') {
-                    comma++;
-                }
-                int s = p;
-                int e = comma;
-                while (s < e && (b[s] == ' ' || b[s] == '\t')) {
-                    s++;
-                }
-                while (e > s && (b[e - 1] == ' ' || b[e - 1] == '\t')) {
-                    e--;
-                }
+                int comma = HeaderFields.elementEnd(b, p, end);
+                int s = HeaderFields.skipBlanks(b, p, comma);
+                int e = HeaderFields.trimBlanks(b, s, comma);
                 if (s == e) {
                     throw new BadMessageException("empty element in Transfer-Encoding");
                 }

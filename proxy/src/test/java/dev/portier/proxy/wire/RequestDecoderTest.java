@@ -23,26 +23,11 @@ class RequestDecoderTest {
     }
 
     private List<Object> feed(String... parts) {
-        for (String p : parts) {
-            ch.writeInbound(Unpooled.copiedBuffer(p, StandardCharsets.ISO_8859_1));
-        }
-        List<Object> out = new ArrayList<>();
-        Object o;
-        while ((o = ch.readInbound()) != null) {
-            out.add(o);
-        }
-        return out;
+        return DecoderFeed.feed(ch, parts);
     }
 
     private static String body(List<Object> out) {
-        StringBuilder b = new StringBuilder();
-        for (Object o : out) {
-            if (o instanceof BodyPart p) {
-                b.append(p.content().toString(StandardCharsets.ISO_8859_1));
-                p.release();
-            }
-        }
-        return b.toString();
+        return DecoderFeed.body(out, false);
     }
 
     @Test

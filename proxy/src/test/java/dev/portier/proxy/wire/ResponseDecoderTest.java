@@ -22,34 +22,16 @@ class ResponseDecoderTest {
     }
 
     private List<Object> feed(String... parts) {
-        for (String p : parts) {
-            ch.writeInbound(Unpooled.copiedBuffer(p, StandardCharsets.ISO_8859_1));
-        }
-        return drain();
+        return DecoderFeed.feed(ch, parts);
     }
 
     private List<Object> drain() {
-        List<Object> out = new ArrayList<>();
-        Object o;
-        while ((o = ch.readInbound()) != null) {
-            out.add(o);
-        }
-        return out;
+        return DecoderFeed.drain(ch);
     }
 
-    /** The body bytes of the parts, released; and whether the last part ended the body. */
+    /** The body bytes of the parts, released, with a {@code |} where a part ended the body. */
     private static String body(List<Object> out) {
-        StringBuilder b = new StringBuilder();
-        for (Object o : out) {
-            if (o instanceof BodyPart p) {
-                b.append(p.content().toString(StandardCharsets.ISO_8859_1));
-                if (p.isLast()) {
-                    b.append('|');
-                }
-                p.release();
-            }
-        }
-        return b.toString();
+        return DecoderFeed.body(out, true);
     }
 
     @Test
