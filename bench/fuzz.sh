@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the wire parsers with Jazzer: each fuzz target runs for N minutes
-# (default 5), then its executions, coverage and findings are printed.
+# Coverage-guided fuzzing with Jazzer: the wire parsers, and whole exchanges through the relay
+# against a misbehaving backend. Each fuzz target runs for N minutes (default 5), then its
+# executions, coverage and findings are printed.
 #
-#   bench/fuzz.sh [minutes] [Class#method ...]
+#   bench/fuzz.sh [minutes] [Class#method | Class ...]
+#   bench/fuzz.sh 2 ExchangeFuzzTest          # one target by name
 #
 # The corpus Jazzer grows stays in proxy/.cifuzz-corpus/ (ignored by git; plain test runs replay
 # it too). A finding stops its target; its input is saved under
-# proxy/src/test/resources/dev/portier/proxy/wire/<Class>Inputs/<method>/ where, once the bug is
-# fixed and the file committed, every test run replays it. Logs go to bench/results/.
+# proxy/src/test/resources/<package>/<Class>Inputs/<method>/ where, once the bug is fixed and the
+# file committed, every test run replays it. Logs go to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,16 +17,28 @@ MINUTES=${1:-5}
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(RequestDecoderFuzzTest#requests ResponseDecoderFuzzTest#responses)
+  TARGETS=(RequestDecoderFuzzTest#requests ResponseDecoderFuzzTest#responses ExchangeFuzzTest#exchanges)
 fi
 mkdir -p bench/results
 STAMP=$(date +%Y%m%d-%H%M%S)
-INPUTS=proxy/src/test/resources/dev/portier/proxy/wire
 
 printf '%-36s %8s %12s %8s %6s %7s %12s %s\n' target seconds executions exec/s cov ft corpus findings
 for target in "${TARGETS[@]}"; do
   class=${target%%#*}
-  method=${target##*#}
+  source=$(find proxy/src/test/java -name "$class.java" | head -1)
+  if [ -z "$source" ]; then
+    echo "no fuzz target class $class under proxy/src/test/java" >&2
+    exit 2
+  fi
+  if [[ $target == *#* ]]; then
+    method=${target##*#}
+  else
+    # the class's one @FuzzTest method
+    method=$(grep -A1 '@FuzzTest' "$source" | sed -nE 's/.*void ([A-Za-z0-9_]+)\(.*/\1/p' | head -1)
+    target="$class#$method"
+  fi
+  pkg=$(dirname "${source#proxy/src/test/java/}")
+  INPUTS=proxy/src/test/resources/$pkg
   log=bench/results/fuzz-$STAMP-$class.log
   before=$(find "$INPUTS/${class}Inputs/$method" -type f 2>/dev/null | wc -l)
   # JAZZER_FUZZ selects fuzzing over replaying the inputs; jazzer.internal.arg.N are libFuzzer's
