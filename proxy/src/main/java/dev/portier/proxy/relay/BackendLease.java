@@ -19,7 +19,7 @@ final class BackendLease {
     private final boolean reused;
     private boolean ended;
 
-    private BackendLease(BackendPool pool, Channel channel, BackendUrl url, boolean reused) {
+    BackendLease(BackendPool pool, Channel channel, BackendUrl url, boolean reused) {
         this.pool = pool;
         this.channel = channel;
         this.handler = channel.pipeline().get(BackendHandler.class);

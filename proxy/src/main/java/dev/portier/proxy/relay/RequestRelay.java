@@ -117,9 +117,9 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             }
             return true;
         }
-        if (ex.requestComplete || msg instanceof RequestHead) {
-            // the next pipelined request waits for this exchange to end (its last body part may
-            // still be held for a backend being found)
+        if (ex.requestComplete || msg instanceof RequestHead || ex.held != null && ex.held.isLast()) {
+            // what follows belongs to the next pipelined request: it waits for this exchange to end
+            // (whose last body part may still be held for a backend being found)
             return false;
         }
         if (msg instanceof BadMessage bad) {

@@ -187,6 +187,22 @@ class HardeningEndToEndTest {
     }
 
     @Test
+    void aBadRequestPipelinedAfterAWholeChunkedOneIsRefusedInItsOwnTurn() throws Exception {
+        h = ProxyHarness.start(redis);
+        RawBackend backend = echoPathBackend();
+        h.route("h", "h", backend.url());
+        // the POST's last chunk is held while a backend connection opens: the garbage after it is
+        // the next request's, not a broken body of this one
+        RawClient client = h.client().send("POST /whole HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "2\r\nok\r\n0\r\n\r\nGARBAGE\r\n\r\n");
+        RawHttp.Message first = client.read();
+        assertEquals(200, first.status());
+        assertEquals("/whole", first.bodyText());
+        assertEquals(400, client.read().status());
+        assertTrue(client.closedByPeer());
+    }
+
+    @Test
     void debugHeadersOnlyForConfiguredAddresses() throws Exception {
         h = ProxyHarness.start(redis, s -> s.with("listeners.debugFrom", AddressFilter.parse("10.0.0.0/8")));
         RawBackend backend = echoPathBackend();
