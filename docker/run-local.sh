@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Runs the proxy on this machine with a local Redis and a demo backend, so that
+# Runs the proxy on this machine with a Redis of its own and a demo backend, so that
 #   curl -H 'Host: anything' localhost:8080
-# answers. Installs redis-server from Debian's packages when it is missing.
-# Ctrl-C stops everything this script started (and nothing it did not start).
+# answers. Installs redis-server from Debian's packages when it is missing. It writes routes only
+# to the Redis it starts (on a free port, or REDIS_PORT when that port is free), never to one that
+# was already running. Ctrl-C stops everything this script started (and nothing it did not start).
 #
 #   PORT=8080        public port of the proxy (80 needs root or CAP_NET_BIND_SERVICE)
-#   REDIS_PORT=6379  Redis to use; one already answering there is reused
+#   REDIS_PORT=      port of the Redis it starts (default: a free one)
 #   DEMO_PORT=8099   port of the demo backend
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8080}
-REDIS_PORT=${REDIS_PORT:-6379}
+REDIS_PORT=${REDIS_PORT:-}
 DEMO_PORT=${DEMO_PORT:-8099}
 JAR=proxy/target/portier-proxy-all.jar
 pids=()
@@ -48,14 +49,16 @@ wait_for() { # wait_for <what> <command...>: up to 10 s, then fail
 
 install_missing
 
-if redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
-  log "using the Redis already answering on port $REDIS_PORT"
-else
-  log "starting redis-server on 127.0.0.1:$REDIS_PORT"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/tmp/portier-redis.log 2>&1 &
-  pids+=($!)
-  wait_for "redis-server" redis-cli -p "$REDIS_PORT" ping
+if [ -z "$REDIS_PORT" ]; then
+  REDIS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+elif redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  log "a Redis already answers on port $REDIS_PORT: this script writes only to a Redis it starts; pick a free REDIS_PORT"
+  exit 1
 fi
+log "starting redis-server on 127.0.0.1:$REDIS_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/tmp/portier-redis.log 2>&1 &
+pids+=($!)
+wait_for "redis-server" redis-cli -p "$REDIS_PORT" ping
 
 demo_dir=$(mktemp -d)
 echo "hello from the demo backend" > "$demo_dir/index.html"
