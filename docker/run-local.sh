@@ -3,7 +3,8 @@
 #   curl -H 'Host: anything' localhost:8080
 # answers. Installs redis-server from Debian's packages when it is missing. It writes routes only
 # to the Redis it starts (on a free port, or REDIS_PORT when that port is free), never to one that
-# was already running. Ctrl-C stops everything this script started (and nothing it did not start).
+# was already running. It stays in the foreground and shows each request's access-log line;
+# Ctrl-C stops everything this script started (and nothing it did not start).
 #
 #   PORT=8080        public port of the proxy (80 needs root or CAP_NET_BIND_SERVICE)
 #   REDIS_PORT=      port of the Redis it starts (default: a free one)
@@ -30,6 +31,7 @@ install_missing() {
   command -v redis-server >/dev/null || need+=(redis-server)
   command -v redis-cli >/dev/null || need+=(redis-tools)
   command -v python3 >/dev/null || need+=(python3)
+  command -v curl >/dev/null || need+=(curl)
   command -v java >/dev/null || need+=(openjdk-17-jdk-headless)
   command -v mvn >/dev/null || need+=(maven)
   if [ ${#need[@]} -gt 0 ]; then
@@ -41,10 +43,10 @@ install_missing() {
   fi
 }
 
-wait_for() { # wait_for <what> <command...>: up to 10 s, then fail
-  local what=$1; shift
-  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  log "$what did not come up"; exit 1
+wait_for() { # wait_for <what> <seconds> <command...>: fails after that long
+  local what=$1 seconds=$2; shift 2
+  for _ in $(seq 1 $((seconds * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "$what did not come up in $seconds s"; exit 1
 }
 
 install_missing
@@ -58,14 +60,14 @@ fi
 log "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/tmp/portier-redis.log 2>&1 &
 pids+=($!)
-wait_for "redis-server" redis-cli -p "$REDIS_PORT" ping
+wait_for "redis-server" 10 redis-cli -p "$REDIS_PORT" ping
 
 demo_dir=$(mktemp -d)
 echo "hello from the demo backend" > "$demo_dir/index.html"
 log "starting the demo backend on 127.0.0.1:$DEMO_PORT"
 python3 -m http.server "$DEMO_PORT" --bind 127.0.0.1 --directory "$demo_dir" >/tmp/portier-demo.log 2>&1 &
 pids+=($!)
-wait_for "the demo backend" python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$DEMO_PORT/')"
+wait_for "the demo backend" 10 python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$DEMO_PORT/')"
 
 # The catch-all frontend, written atomically as the deployer does: [identifier, backend].
 redis-cli -p "$REDIS_PORT" >/dev/null <<REDIS
@@ -76,12 +78,23 @@ EXEC
 REDIS
 log "frontend:* -> http://127.0.0.1:$DEMO_PORT"
 
-if [ ! -f "$JAR" ]; then
+# built when missing or older than any source it is made from (after a git pull, say)
+if [ ! -f "$JAR" ] || [ -n "$(find pom.xml common proxy -newer "$JAR" \( -name '*.java' -o -name '*.xml' -o -name '*.html' \) -not -path '*/target/*' -print -quit)" ]; then
   log "building $JAR"
   mvn -q -B -ntp -pl proxy -am package -DskipTests
 fi
 
-log "proxy on port $PORT: try  curl -H 'Host: anything' localhost:$PORT"
-java -XX:+UseParallelGC -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" &
+log_dir=$(mktemp -d)
+log "starting the proxy on port $PORT (its logs: $log_dir)"
+java -XX:+UseParallelGC -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" --log-dir "$log_dir" \
+  >"$log_dir/stdout.log" 2>&1 &
+proxy_pid=$!
+pids+=($proxy_pid)
+wait_for "the proxy (see $log_dir/stdout.log)" 60 curl -s -o /dev/null -H 'Host: __ping__' "http://127.0.0.1:$PORT/"
+log "ready. Try:"
+log "  curl -H 'Host: anything' localhost:$PORT"
+log "  redis-cli -p $REDIS_PORT RPUSH 'frontend:www.example.com' www http://127.0.0.1:$DEMO_PORT"
+log "each request's access-log line follows; Ctrl-C stops everything"
+tail -n 0 -F "$log_dir/$(date +%F).access.log" 2>/dev/null &
 pids+=($!)
-wait "${pids[-1]}"
+wait "$proxy_pid"
