@@ -41,8 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's listener, apart from the public port: {@code /healthz}, {@code /metrics}
- * (Prometheus text) and {@code /routes} (the routing table as JSON). One thread of its own, so a
+ * The operator's listener, apart from the public port: {@code /} (a status page), {@code /healthz},
+ * {@code /metrics} (Prometheus text), {@code /routes} (the routing table as JSON) and
+ * {@code /stats} (per-frontend figures of the last minute as JSON). One thread of its own, so a
  * slow scrape never delays proxying; a connection cap and an idle timeout, so that idle local
  * connections cannot use up the file descriptors the public port needs.
  */
@@ -60,6 +61,8 @@ public final class AdminServer implements AutoCloseable {
         /** 256 connections (a scraper and a few operators need far fewer), 60 s idle, 5 s. */
     }
 
+    private static final int SAMPLE_EVERY_SECONDS = 5;
+
     private final EventLoopGroup group;
     private final Channel channel;
     private final AtomicInteger open = new AtomicInteger();
@@ -68,6 +71,7 @@ public final class AdminServer implements AutoCloseable {
     /** @param listening whether the public listeners are bound (healthz is 503 otherwise) */
     public AdminServer(InetSocketAddress address, RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening,
                        Limits limits) {
+        byte[] page = StatusPage.load();
         Transport transport = Transport.best();
         group = transport.newGroup(1, "portier-admin");
         ServerBootstrap b = new ServerBootstrap().group(group).channel(transport.serverChannel())
@@ -85,7 +89,7 @@ public final class AdminServer implements AutoCloseable {
                                 new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new CloseWhenIdle(),
                                 new HttpServerCodec(), new HttpObjectAggregator(8192),
-                                new Endpoints(routes, metrics, listening, limits.redisStaleAfter()));
+                                new Endpoints(routes, metrics, listening, limits.redisStaleAfter(), page));
                     }
                 });
         if (transport.isEpoll()) {
@@ -98,7 +102,9 @@ public final class AdminServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
-        LOG.info("admin listener on {} (/healthz, /metrics, /routes)", channel.localAddress());
+        // the admin thread, not a proxying event loop: a sample copies a few counters per frontend
+        group.scheduleAtFixedRate(metrics.recent()::sample, 0, SAMPLE_EVERY_SECONDS, TimeUnit.SECONDS);
+        LOG.info("admin listener on {} (/, /healthz, /metrics, /routes, /stats)", channel.localAddress());
     }
 
     private void refused(int max) {
@@ -136,14 +142,17 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** Answers the three paths. */
+    /** Answers the five paths. */
     private static final class Endpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final RouteSource routes;
         private final ProxyMetrics metrics;
         private final BooleanSupplier listening;
         private final long redisStaleAfterMillis;
+        private final byte[] page;
 
-        Endpoints(RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening, Duration redisStaleAfter) {
+        Endpoints(RouteSource routes, ProxyMetrics metrics, BooleanSupplier listening, Duration redisStaleAfter,
+                  byte[] page) {
+            this.page = page;
             this.routes = routes;
             this.metrics = metrics;
             this.listening = listening;
@@ -158,12 +167,15 @@ public final class AdminServer implements AutoCloseable {
                 r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain");
             } else {
                 r = switch (path) {
+                    case "/" -> bytes(HttpResponseStatus.OK, page, "text/html; charset=utf-8");
+                    case "/stats" -> text(HttpResponseStatus.OK, JSON.writeValueAsString(metrics.recent().window()) + "\n",
+                            "application/json");
                     case "/healthz" -> health();
                     case "/metrics" -> text(HttpResponseStatus.OK, metrics.scrape(),
                             "text/plain; version=0.0.4; charset=utf-8");
                     case "/routes" -> text(HttpResponseStatus.OK, JSON.writeValueAsString(routes.snapshot()) + "\n",
                             "application/json");
-                    default -> text(HttpResponseStatus.NOT_FOUND, "try /healthz, /metrics or /routes\n", "text/plain");
+                    default -> text(HttpResponseStatus.NOT_FOUND, "try /, /healthz, /metrics, /routes or /stats\n", "text/plain");
                 };
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -194,7 +206,10 @@ public final class AdminServer implements AutoCloseable {
         }
 
         private static FullHttpResponse text(HttpResponseStatus status, String body, String type) {
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            return bytes(status, body.getBytes(StandardCharsets.UTF_8), type);
+        }
+
+        private static FullHttpResponse bytes(HttpResponseStatus status, byte[] bytes, String type) {
             FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

@@ -38,7 +38,8 @@ public final class ProxyMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StatsdMeterRegistry statsd;
-    private final Map<String, Counter[]> requests = new ConcurrentHashMap<>();
+    private final Map<String, PerFrontend> requests = new ConcurrentHashMap<>();
+    private final RecentStats recent = new RecentStats(60_000_000_000L);
     private final Timer total;
     private final Timer backend;
     private final Counter bytesIn;
@@ -113,15 +114,16 @@ public final class ProxyMetrics implements AutoCloseable {
     /** One finished request; frontendKey null when no frontend matched. */
     public void request(String frontendKey, int status, long totalNanos, long backendNanos, long in, long out) {
         String key = frontendKey == null ? "none" : frontendKey;
-        Counter[] byClass = requests.get(key);
-        if (byClass == null) {
-            byClass = requests.size() >= MAX_FRONTENDS ? requests.computeIfAbsent("other", this::counters)
-                    : requests.computeIfAbsent(key, this::counters);
+        PerFrontend front = requests.get(key);
+        if (front == null) {
+            front = requests.size() >= MAX_FRONTENDS ? requests.computeIfAbsent("other", this::perFrontend)
+                    : requests.computeIfAbsent(key, this::perFrontend);
         }
         int c = status / 100 - 1;
         if (c >= 0 && c < CLASSES.length) {
-            byClass[c].increment();
+            front.byClass()[c].increment();
         }
+        front.recent().record(status, totalNanos);
         total.record(totalNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (backendNanos >= 0) {
             backend.record(backendNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -134,13 +136,21 @@ public final class ProxyMetrics implements AutoCloseable {
         }
     }
 
-    private Counter[] counters(String frontend) {
+    private PerFrontend perFrontend(String frontend) {
         Counter[] out = new Counter[CLASSES.length];
         for (int i = 0; i < CLASSES.length; i++) {
             out[i] = Counter.builder("portier.requests").description("requests answered")
                     .tag("frontend", frontend).tag("status", CLASSES[i]).register(registry);
         }
-        return out;
+        return new PerFrontend(out, recent.totals(frontend));
+    }
+
+    /** The last minute per frontend, for the status page (latency kept here, not as per-frontend histograms). */
+    public RecentStats recent() {
+        return recent;
+    }
+
+    private record PerFrontend(Counter[] byClass, RecentStats.Totals recent) {
     }
 
     public void retry() {
