@@ -5,6 +5,7 @@ import dev.portier.deploy.cli.DeployCommand;
 import dev.portier.deploy.cli.GlobalOptions;
 import dev.portier.deploy.cli.PruneCommand;
 import dev.portier.deploy.cli.RollbackCommand;
+import dev.portier.deploy.cli.ShortUsageErrors;
 import dev.portier.deploy.cli.StatusCommand;
 import dev.portier.deploy.cli.WatchCommand;
 import dev.portier.deploy.console.Console;
@@ -55,6 +56,9 @@ public final class PortierDeployer implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // scripts build command lines from defaults plus overrides: the last value wins
         cl.setOverwrittenOptionsAllowed(true);
+        // the terminal's width where it can be read; URLs sit on description lines of their own so no width splits them
+        cl.setUsageHelpAutoWidth(true);
+        cl.setParameterExceptionHandler(new ShortUsageErrors());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             DeployFailure f = Failures.settle(e);
             report(new Console(commandLine.getOut(), commandLine.getErr()), f);
@@ -63,9 +67,11 @@ public final class PortierDeployer implements Runnable {
         return cl;
     }
 
+    /** No command given: a usage error (exit 2) naming the commands, not the whole usage on stdout with exit 0. */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "no command given; one of: " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Prints a failure the way every command does: reason, then the container's last log lines. */

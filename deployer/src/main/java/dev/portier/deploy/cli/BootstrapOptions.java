@@ -34,8 +34,8 @@ public final class BootstrapOptions {
     @Option(names = "--log-root", defaultValue = "/logs", description = "Each service logs under <log-root>/<service> (default: ${DEFAULT-VALUE}).")
     Path logRoot;
 
-    @Option(names = "--proxy-env", description = "KEY=VALUE for the proxy container, e.g. PORT=8080 or BIND=127.0.0.1 "
-            + "(repeatable; default REDIS_URL=redis://127.0.0.1:<redis-port>).")
+    @Option(names = "--proxy-env", description = {"KEY=VALUE for the proxy container, e.g. PORT=8080 or BIND=127.0.0.1 (repeatable); default:",
+                    "  REDIS_URL=redis://127.0.0.1:<redis-port>"})
     List<String> proxyEnv = new ArrayList<>();
 
     @Option(names = "--proxy-arg", description = "Argument passed to the proxy image's entry point (repeatable).")

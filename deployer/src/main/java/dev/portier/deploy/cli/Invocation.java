@@ -8,7 +8,6 @@ import dev.portier.deploy.docker.DockerConnection;
 import dev.portier.deploy.notify.Webhooks;
 import dev.portier.deploy.redis.Routes;
 import dev.portier.deploy.session.Session;
-import java.time.Duration;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,10 +48,6 @@ public final class Invocation {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command.commandLine(), "--redis: " + e.getMessage());
         }
-    }
-
-    Duration lockTtl() {
-        return global().lockTtl;
     }
 
     DockerClient openDocker() throws DeployFailure {

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /** Where a result is confirmed (the proxy) and reported (webhooks); shared by deploy, rollback and watch. */
 public final class NotifyOptions {
 
-    @Option(names = "--proxy-url", description = "Confirm the switch through this proxy (e.g. http://127.0.0.1:80): "
-            + "a request with the frontend's Host and X-Debug must reach the new backend.")
+    @Option(names = "--proxy-url", description = {"Confirm the switch through this proxy, e.g.", "  http://127.0.0.1:80",
+                    "a request with the frontend's Host and X-Debug must reach the new backend."})
     URI proxyUrl;
 
     @Option(names = "--confirm-deadline", defaultValue = "10s", converter = DurationConverter.class,

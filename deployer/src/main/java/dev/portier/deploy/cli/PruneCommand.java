@@ -25,11 +25,14 @@ public final class PruneCommand implements Callable<Integer> {
     @Mixin
     RetentionOptions retention;
 
+    @Mixin
+    LockOptions lock;
+
     @Override
     public Integer call() throws DeployFailure {
         String app = invocation.app();
         try (Session session = invocation.openSession(Webhooks.none(invocation.console()))) {
-            new PruneJob(app, frontend, retention.retention(), invocation.lockTtl()).run(session);
+            new PruneJob(app, frontend, retention.retention(), lock.lockTtl).run(session);
             return ExitCode.OK;
         }
     }

@@ -30,10 +30,13 @@ public final class RollbackCommand implements Callable<Integer> {
     @Mixin
     NotifyOptions notify;
 
+    @Mixin
+    LockOptions lock;
+
     @Override
     public Integer call() throws DeployFailure {
         RollbackSettings s = RollbackSettings.of(invocation.app(), frontend, to, health.interval, health.deadline,
-                notify.proxyUrl, notify.confirmDeadline, invocation.lockTtl());
+                notify.proxyUrl, notify.confirmDeadline, lock.lockTtl);
         try (Session session = invocation.openSession(notify.webhooks(invocation.console()))) {
             new RollbackJob(session, s).run();
             return ExitCode.OK;
