@@ -138,10 +138,10 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
             int idlePerBackend) {
     }
 
-    /** The admin listener: /healthz, /metrics, /routes. */
+    /** The admin listener: the status page, /healthz, /metrics, /routes, /stats. */
     public record Admin(
             @Key(value = "server.adminPort", kind = OPTIONAL_PORT, fallback = "9180", env = "ADMIN_PORT", flag = "--admin-port",
-                    about = "Admin listener (/healthz, /metrics, /routes) port, 0 any free one, -1 off") int port,
+                    about = "Admin listener (status page, /healthz, /metrics, /routes, /stats) port, 0 any free one, -1 off") int port,
             @Key(value = "server.adminBind", kind = STRING, fallback = "127.0.0.1", env = "ADMIN_BIND", flag = "--admin-bind",
                     label = "ADDR", about = "Admin listener address") String bind,
             @Key(value = "server.adminMaxConnections", kind = POSITIVE, fallback = "256",
