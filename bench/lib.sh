@@ -21,7 +21,7 @@ bench_cleanup() {
     [ -f "$conf" ] && nginx -c "$conf" -s quit 2>/dev/null || true
   done
   wait 2>/dev/null || true
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 
 # need TOOL[:DEBIAN_PACKAGE]...: installs what is missing (the package is the tool's name unless given)

@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Throughput and latency of portier against nginx, on one machine, in one run:
-#   direct  wrk -> static nginx backend
-#   nginx   wrk -> nginx reverse proxy (2 workers, upstream keepalive) -> backend
-#   ours    wrk -> portier proxy (2 event loops) -> backend
-# Rounds interleave the targets so machine noise spreads evenly; the table shows the median of the
-# rounds. Then the switch latency of a redis-cli-style write (bench/switch_latency.py).
+# portier against nginx and HAProxy as reverse proxies, on one machine, in one run, in every
+# scenario an operator meets (names: SCENARIOS):
+#   small-64     100 B answers, 64 kept-alive connections
+#   small-256    100 B answers, 256 kept-alive connections
+#   large-64     64 KiB answers, 64 kept-alive connections
+#   new-32       100 B answers, 32 connections, a new connection for every request
+#   tls-64       HTTPS (TLS terminated by each proxy, same certificate), 64 kept-alive connections
+#   tls-new-32   HTTPS, 32 connections, a new connection and a full handshake for every request
+# Each proxy runs with 2 workers/threads/event loops in front of one static nginx backend (1
+# worker) and keeps its backend connections alive. Rounds interleave the targets so that machine
+# noise spreads evenly; the table shows medians of the rounds: req/s, p99 and the CPU time the
+# proxy's processes spent per request (user + system, from /proc, so waiting does not count).
+# Then the switch latency of a redis-cli-style write (bench/switch_latency.py).
 #
-#   ROUNDS=3 DURATION=10 CONNS="64 256" bench/run.sh
+#   ROUNDS=3 DURATION=10 bench/run.sh
+#   SCENARIOS="new-32 tls-new-32" PEERS=nginx bench/run.sh
 #   BASE_JAR=/tmp/old.jar bench/run.sh     # A/B: another portier build as target "base", same rounds
-#   PIPELINE=10 bench/run.sh               # each wrk connection pipelines 10 requests (bench/pipeline.lua)
+#   PIPELINE=10 SCENARIOS=small-64 bench/run.sh   # each connection pipelines 10 requests
+#   JAVA_OPTS="..." bench/run.sh           # extra JVM options for ours (and base)
 #
 # Everything it starts is stopped at exit. Results also go to bench/results/<timestamp>.txt.
 set -euo pipefail
@@ -16,140 +25,229 @@ cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
-CONNS=${CONNS:-"64 256"}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-8}
+SCENARIOS=${SCENARIOS:-"small-64 small-256 large-64 new-32 tls-64 tls-new-32"}
+PEERS=${PEERS:-"nginx haproxy"}
 BASE_JAR=${BASE_JAR:-}
 PIPELINE=${PIPELINE:-0}
-TARGETS="direct nginx ours"
+JAVA_OPTS=${JAVA_OPTS:-}
+TARGETS="ours $PEERS"
 [ -n "$BASE_JAR" ] && TARGETS="$TARGETS base"
-WRK_EXTRA=()
-[ "$PIPELINE" -gt 0 ] && WRK_EXTRA=(-s bench/pipeline.lua -- "$PIPELINE")
 . bench/lib.sh
 bench_init bench
 RESULTS=bench/results/$(date +%Y%m%d-%H%M%S).txt
 mkdir -p bench/results
-need nginx:nginx-light wrk redis-server redis-cli:redis-tools
+need nginx:nginx-light haproxy wrk redis-server redis-cli:redis-tools openssl
 build_jar
+ulimit -n "$(ulimit -Hn)"
 
-BACKEND=$(free_port); BACKEND2=$(free_port); NGINX=$(free_port); OURS=$(free_port); BASE=$(free_port)
 start_redis
+BACKEND=$(free_port); BACKEND2=$(free_port)
+declare -A HTTP HTTPS
+for t in $TARGETS; do HTTP[$t]=$(free_port); HTTPS[$t]=$(free_port); done
 
-# nginx as the fast static backend (1 worker) and, separately, as the reference proxy (2 workers)
+# one self-signed certificate for every proxy
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench -keyout "$WORK/key.pem" \
+  -out "$WORK/cert.pem" 2>/dev/null
+cat "$WORK/cert.pem" "$WORK/key.pem" >"$WORK/both.pem"
+
+# the static backend: /small is 100 bytes, /large 64 KiB
+# nginx's workers run as www-data: they must be able to read the files
+chmod 755 "$WORK"; mkdir -p "$WORK/www"
+head -c 99 /dev/zero | tr '\0' x >"$WORK/www/small"; echo >>"$WORK/www/small"
+head -c 65536 /dev/urandom >"$WORK/www/large"
 cat >"$WORK/nginx-backend.conf" <<EOF
 worker_processes 1;
 pid $WORK/backend.pid;
 error_log $WORK/backend-error.log;
-events { worker_connections 4096; }
+events { worker_connections 8192; }
 http {
   access_log off;
   keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND;  location / { return 200 "hello from the backend\n"; } }
+  server { listen 127.0.0.1:$BACKEND backlog=4096; root $WORK/www; }
   server { listen 127.0.0.1:$BACKEND2; location / { return 200 "hello from the second backend\n"; } }
 }
 EOF
-cat >"$WORK/nginx-proxy.conf" <<EOF
+nginx -c "$WORK/nginx-backend.conf"
+
+for t in $TARGETS; do
+  case $t in
+    nginx) cat >"$WORK/nginx-proxy.conf" <<EOF
 worker_processes 2;
-pid $WORK/proxy.pid;
-error_log $WORK/proxy-error.log;
-events { worker_connections 4096; }
+worker_rlimit_nofile 16384;
+pid $WORK/nginx-proxy.pid;
+error_log $WORK/nginx-proxy-error.log;
+events { worker_connections 8192; }
 http {
   access_log off;
   keepalive_requests 1000000;
   upstream backend { server 127.0.0.1:$BACKEND; keepalive 256; }
+  ssl_certificate $WORK/cert.pem;
+  ssl_certificate_key $WORK/key.pem;
+  ssl_protocols TLSv1.2 TLSv1.3;
   server {
-    listen 127.0.0.1:$NGINX;
+    listen 127.0.0.1:${HTTP[nginx]} backlog=4096;
+    listen 127.0.0.1:${HTTPS[nginx]} ssl backlog=4096;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host \$host;
       proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Real-IP \$remote_addr;
+      proxy_set_header X-Forwarded-Proto \$scheme;
     }
   }
 }
 EOF
-nginx -c "$WORK/nginx-backend.conf"
-nginx -c "$WORK/nginx-proxy.conf"
-
-redis-cli -p "$REDIS_PORT" >/dev/null <<EOF
-MULTI
-RPUSH frontend:bench bench http://127.0.0.1:$BACKEND
-EXEC
+      nginx -c "$WORK/nginx-proxy.conf";;
+    haproxy) cat >"$WORK/haproxy.cfg" <<EOF
+global
+  maxconn 8000
+  nbthread 2
+  tune.ssl.default-dh-param 2048
+defaults
+  mode http
+  option http-keep-alive
+  option forwardfor
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  timeout http-keep-alive 60s
+frontend public
+  bind 127.0.0.1:${HTTP[haproxy]}
+  bind 127.0.0.1:${HTTPS[haproxy]} ssl crt $WORK/both.pem
+  http-request set-header X-Forwarded-Proto https if { ssl_fc }
+  default_backend web
+backend web
+  http-reuse always
+  server backend 127.0.0.1:$BACKEND
 EOF
-# setsid: nginx's master daemonizes into a session of its own, and a proxy runs as a service does;
-# with the kernel's autogroup scheduling (sched_autogroup_enabled=1 here) a proxy left in this
-# script's session would share one CPU share with wrk, and measure the scheduler, not the proxy
-setsid java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$JAR" --port "$OURS" --bind 127.0.0.1 --workers 2 \
-  --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/proxy.log" 2>&1 &
-pids+=($!)
-if [ -n "$BASE_JAR" ]; then
-  setsid java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$BASE_JAR" --port "$BASE" --bind 127.0.0.1 --workers 2 \
-    --redis "redis://127.0.0.1:$REDIS_PORT" >"$WORK/base.log" 2>&1 &
-  pids+=($!)
-  wait_http "$BASE"
-fi
-wait_http "$BACKEND"; wait_http "$NGINX"; wait_http "$OURS"
+      # setsid: each proxy in a session of its own (see bench/README.md, autogroup scheduling)
+      setsid haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+      pids+=($!); echo $! >"$WORK/haproxy.pid";;
+    ours|base)
+      jar=$JAR; [ "$t" = base ] && jar=$BASE_JAR
+      cat >"$WORK/$t.json" <<EOF
+{
+  "driver": "redis://127.0.0.1:$REDIS_PORT",
+  "http": {"port": ${HTTP[$t]}, "bind": "127.0.0.1"},
+  "https": {"port": ${HTTPS[$t]}, "bind": "127.0.0.1", "cert": "$WORK/cert.pem", "key": "$WORK/key.pem"},
+  "server": {"workers": 2, "adminPort": -1}
+}
+EOF
+      # shellcheck disable=SC2086
+      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $JAVA_OPTS -jar "$jar" --config "$WORK/$t.json" \
+        >"$WORK/$t.log" 2>&1 &
+      pids+=($!); echo $! >"$WORK/$t.pid";;
+    *) echo "unknown target $t" >&2; exit 1;;
+  esac
+done
+redis-cli -p "$REDIS_PORT" RPUSH frontend:bench bench "http://127.0.0.1:$BACKEND" >/dev/null
+wait_http "$BACKEND"
+for t in $TARGETS; do wait_http "${HTTP[$t]}"; done
 
-url() {
+# the processes whose CPU time counts for a target: nginx's workers, HAProxy's and Java's one process
+proxy_pids() {
   case $1 in
-    direct) echo "http://127.0.0.1:$BACKEND/";; nginx) echo "http://127.0.0.1:$NGINX/";;
-    ours) echo "http://127.0.0.1:$OURS/";; base) echo "http://127.0.0.1:$BASE/";;
+    nginx) pgrep -P "$(cat "$WORK/nginx-proxy.pid")";;
+    *) cat "$WORK/$1.pid";;
   esac
 }
+cpu_ticks() { # user + system clock ticks of a target's processes, all threads
+  local sum=0 p
+  for p in $(proxy_pids "$1"); do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$sum"
+}
+HZ=$(getconf CLK_TCK)
 
-# warm up at every connection count measured: the JVM compiles for the load it has seen, and a
-# first run at 256 connections after warming at 64 measured the JIT recompiling (p99 200-500 ms)
-echo "warming up (${WARMUP}s for each target and connection count)"
-for c in $CONNS; do
-  for t in $TARGETS; do
-    [ "$t" = direct ] || wrk -t2 -c"$c" -d"${WARMUP}s" -H 'Host: bench' "$(url $t)" "${WRK_EXTRA[@]}" >/dev/null
-  done
+# scenario name -> wrk arguments
+wrk_args() {
+  local t=$1 s=$2 scheme=http port=${HTTP[$1]} path=/small conns args=()
+  case $s in tls-*) scheme=https; port=${HTTPS[$t]};; esac
+  case $s in large-*) path=/large;; esac
+  conns=${s##*-}
+  args=(-t2 -c"$conns" -H 'Host: bench')
+  case $s in *new-*) args+=(-H 'Connection: close');; esac
+  [ "$PIPELINE" -gt 0 ] && args+=(-s bench/pipeline.lua)
+  args+=("$scheme://127.0.0.1:$port$path")
+  [ "$PIPELINE" -gt 0 ] && args+=(-- "$PIPELINE")
+  printf '%s\n' "${args[@]}"
+}
+run_wrk() { # run_wrk TARGET SCENARIO SECONDS [--latency]
+  local a=()
+  mapfile -t a < <(wrk_args "$1" "$2")
+  wrk -d"$3s" ${4:-} "${a[@]}"
+}
+
+# warm up every target in every scenario: the JVM compiles for the load it has seen (a first run at
+# 256 connections after warming at 64 once measured the JIT recompiling, p99 200-500 ms)
+echo "warming up (${WARMUP}s for each target and scenario)"
+for s in $SCENARIOS; do
+  for t in $TARGETS; do run_wrk "$t" "$s" "$WARMUP" >/dev/null; done
 done
 
 raw="$WORK/raw.txt"; : >"$raw"
 for round in $(seq 1 "$ROUNDS"); do
-  for c in $CONNS; do
+  for s in $SCENARIOS; do
     for t in $TARGETS; do
-      out=$(wrk -t2 -c"$c" -d"${DURATION}s" --latency -H 'Host: bench' "$(url $t)" "${WRK_EXTRA[@]}")
+      before=$(cpu_ticks "$t")
+      out=$(run_wrk "$t" "$s" "$DURATION" --latency)
+      after=$(cpu_ticks "$t")
+      reqs=$(awk '/requests in/ {print $1}' <<<"$out")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
       p50=$(awk '$1=="50%" {print $2}' <<<"$out")
       p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+      cpu=$(python3 -c "print(f'{($after - $before) * 1e6 / $HZ / max($reqs, 1):.1f}')")
       errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
-      echo "$round $c $t $rps $p50 $p99 ${errs:-}" >>"$raw"
-      printf 'round %s  %4s conns  %-6s %10s req/s  p50 %-8s p99 %-8s %s\n' "$round" "$c" "$t" "$rps" "$p50" "$p99" "${errs:-}"
+      echo "$round $s $t $rps $p50 $p99 $cpu ${errs:-}" >>"$raw"
+      printf 'round %s  %-10s %-7s %10s req/s  p50 %-8s p99 %-8s cpu %6s us/req %s\n' \
+        "$round" "$s" "$t" "$rps" "$p50" "$p99" "$cpu" "${errs:-}"
     done
   done
 done
 
 {
   echo
-  echo "portier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared by wrk, backend, nginx and portier"
-  echo "wrk -t2, keep-alive, pipeline depth ${PIPELINE}, ${DURATION}s per run, median of $ROUNDS interleaved rounds;" \
-    "sched_autogroup_enabled=$(cat /proc/sys/kernel/sched_autogroup_enabled 2>/dev/null || echo n/a)," \
-    "each proxy in a session of its own"
-  python3 - "$raw" <<'PY'
+  echo "portier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores shared by wrk, backend and proxies"
+  echo "wrk -t2, ${DURATION}s per run, median of $ROUNDS interleaved rounds, pipeline depth ${PIPELINE};" \
+    "each proxy with 2 workers in a session of its own; cpu = user+system of the proxy's processes per request"
+  python3 - "$raw" "$TARGETS" <<'PY'
 import re, statistics, sys
 def ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)", v)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
-rows = {}
+rows, order = {}, []
 for line in open(sys.argv[1]):
     f = line.split()
-    rows.setdefault((int(f[1]), f[2]), []).append((float(f[3]), ms(f[4]), ms(f[5])))
-print(f"{'conns':>5} {'target':<7} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}")
-med = {}
-for (c, t), v in sorted(rows.items()):
-    med[(c, t)] = tuple(statistics.median(x[i] for x in v) for i in range(3))
-    r, p50, p99 = med[(c, t)]
-    print(f"{c:>5} {t:<7} {r:>10.0f} {p50:>8.2f} {p99:>8.2f}")
-for c in sorted({c for c, _ in med}):
-    o, n = med[(c, "ours")], med[(c, "nginx")]
-    print(f"{c:>5} conns: ours/nginx throughput {o[0] / n[0]:.2f}, p99 {o[2] / n[2]:.2f}")
-    if (c, "base") in med:
-        b = med[(c, "base")]
-        print(f"{c:>5} conns: ours/base  throughput {o[0] / b[0]:.2f}, p99 {o[2] / b[2]:.2f}")
+    if f[1] not in order:
+        order.append(f[1])
+    rows.setdefault((f[1], f[2]), []).append((float(f[3]), ms(f[4]), ms(f[5]), float(f[6])))
+targets = sys.argv[2].split()
+med = {k: tuple(statistics.median(x[i] for x in v) for i in range(4)) for k, v in rows.items()}
+print(f"{'scenario':<11} {'target':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu us/req':>10}")
+for s in order:
+    for t in targets:
+        r, p50, p99, cpu = med[(s, t)]
+        print(f"{s:<11} {t:<8} {r:>9.0f} {p50:>8.2f} {p99:>8.2f} {cpu:>10.1f}")
+peers = [t for t in targets if t not in ("ours", "base")]
+print()
+print(f"{'scenario':<11} {'best peer':<9} {'ours/best req/s':>15} {'ours/best p99':>14} {'cpu ours/best':>14}"
+      + ("  ours/base req/s  cpu" if "base" in targets else ""))
+for s in order:
+    o = med[(s, "ours")]
+    line = f"{s:<11}"
+    if peers:
+        best = max(peers, key=lambda t: med[(s, t)][0])
+        b = med[(s, best)]
+        bp99 = min(med[(s, t)][2] for t in peers)
+        bcpu = min(med[(s, t)][3] for t in peers)
+        line += f" {best:<9} {o[0] / b[0]:>15.2f} {o[2] / bp99:>14.2f} {o[3] / bcpu:>14.2f}"
+    if "base" in targets:
+        b = med[(s, "base")]
+        line += f"  {o[0] / b[0]:>15.2f} {o[3] / b[3]:>5.2f}"
+    print(line)
+print("(p99 and cpu against the best peer on each; req/s against the peer with the most req/s)")
 PY
-  python3 bench/switch_latency.py "$OURS" "$REDIS_PORT" "http://127.0.0.1:$BACKEND" "http://127.0.0.1:$BACKEND2" 100
+  python3 bench/switch_latency.py "${HTTP[ours]}" "$REDIS_PORT" "http://127.0.0.1:$BACKEND" "http://127.0.0.1:$BACKEND2" 100
 } | tee "$RESULTS"
 echo "results: $RESULTS"
