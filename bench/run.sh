@@ -144,7 +144,13 @@ EOF
 done
 redis-cli -p "$REDIS_PORT" RPUSH frontend:bench bench "http://127.0.0.1:$BACKEND" >/dev/null
 wait_http "$BACKEND"
-for t in $TARGETS; do wait_http "${HTTP[$t]}"; done
+for t in $TARGETS; do
+  wait_http "${HTTP[$t]}"
+  for _ in $(seq 1 150); do
+    curl -sk -o /dev/null -H 'Host: bench' "https://127.0.0.1:${HTTPS[$t]}/" && break
+    sleep 0.1
+  done
+done
 
 # the processes whose CPU time counts for a target: nginx's workers, HAProxy's and Java's one process
 proxy_pids() {
