@@ -17,7 +17,7 @@
 #   SCENARIOS="new-32 tls-new-32" PEERS=nginx bench/run.sh
 #   BASE_JAR=/tmp/old.jar bench/run.sh     # A/B: another portier build as target "base", same rounds
 #   PIPELINE=10 SCENARIOS=small-64 bench/run.sh   # each connection pipelines 10 requests
-#   JAVA_OPTS="..." bench/run.sh           # extra JVM options for ours (and base)
+#   JAVA_OPTS="..." bench/run.sh           # extra JVM options for ours (and base, unless BASE_JAVA_OPTS)
 #
 # Everything it starts is stopped at exit. Results also go to bench/results/<timestamp>.txt.
 set -euo pipefail
@@ -27,7 +27,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-8}
 SCENARIOS=${SCENARIOS:-"small-64 small-256 large-64 new-32 tls-64 tls-new-32"}
-PEERS=${PEERS:-"nginx haproxy"}
+PEERS=${PEERS-"nginx haproxy"}
 BASE_JAR=${BASE_JAR:-}
 PIPELINE=${PIPELINE:-0}
 JAVA_OPTS=${JAVA_OPTS:-}
@@ -126,7 +126,8 @@ EOF
       setsid haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/haproxy.pid";;
     ours|base)
-      jar=$JAR; [ "$t" = base ] && jar=$BASE_JAR
+      jar=$JAR; opts=$JAVA_OPTS
+      [ "$t" = base ] && jar=$BASE_JAR && opts=${BASE_JAVA_OPTS-$JAVA_OPTS}
       cat >"$WORK/$t.json" <<EOF
 {
   "driver": "redis://127.0.0.1:$REDIS_PORT",
@@ -136,7 +137,7 @@ EOF
 }
 EOF
       # shellcheck disable=SC2086
-      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $JAVA_OPTS -jar "$jar" --config "$WORK/$t.json" \
+      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $opts -jar "$jar" --config "$WORK/$t.json" \
         >"$WORK/$t.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/$t.pid";;
     *) echo "unknown target $t" >&2; exit 1;;

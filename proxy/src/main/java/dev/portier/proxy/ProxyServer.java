@@ -2,6 +2,7 @@ package dev.portier.proxy;
 
 import dev.portier.proxy.accesslog.LogFiles;
 import dev.portier.proxy.admin.AdminServer;
+import dev.portier.proxy.config.ConfigException;
 import dev.portier.proxy.config.ProxySettings;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.errors.ErrorPages;
@@ -11,6 +12,7 @@ import dev.portier.proxy.routing.RedisRouteSource;
 import dev.portier.proxy.routing.RouteSource;
 import dev.portier.proxy.server.ClientChannelInitializer;
 import dev.portier.proxy.server.ConnectionLimiter;
+import dev.portier.proxy.server.ListenSockets;
 import dev.portier.proxy.relay.Drain;
 import dev.portier.proxy.server.TlsContexts;
 import dev.portier.proxy.transport.Transport;
@@ -18,7 +20,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -42,7 +43,10 @@ public final class ProxyServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Drain drain = new Drain();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    /** The first socket of each listening address, in the order of the settings. */
     private final List<Channel> listeners = new ArrayList<>();
+    /** Every listening socket (one per event loop and address with epoll). */
+    private final List<Channel> sockets = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final ProxyMetrics metrics;
     private AdminServer admin;
@@ -50,7 +54,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private ProxyServer(ProxySettings settings, RouteSource routes) {
         this.routes = routes;
-        Transport transport = Transport.best();
+        Transport transport = transport(settings.listeners().transport());
         this.group = transport.newGroup(settings.listeners().workers(), "portier-loop");
         this.pools = new BackendPools(settings, transport);
         this.limiter = new ConnectionLimiter(settings.listeners().maxConnections());
@@ -61,7 +65,6 @@ public final class ProxyServer implements AutoCloseable {
         RelayContext relay = new RelayContext(settings, routes, pools, errorPages,
                 "portier/" + version(), "http", drain, metrics);
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -70,15 +73,13 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ClientChannelInitializer(relay, limiter, clients, null));
-        if (transport.isEpoll()) {
-            // lets a new proxy process bind the same port before the old one drains
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
+        // one socket per event loop; SO_REUSEPORT also lets a new proxy process bind the same port
+        // before the old one drains
+        ChannelOption<Boolean> perLoop = transport.reusePort();
         group.next().scheduleWithFixedDelay(this::closeUnroutedConnections, 10, 10, TimeUnit.SECONDS);
         try {
             for (InetSocketAddress address : settings.listeners().http()) {
-                Channel ch = b.bind(address).syncUninterruptibly().channel();
-                listeners.add(ch);
+                Channel ch = listen(b, perLoop, address);
                 LOG.info("listening on {} ({} transport, {} event loops)", ch.localAddress(), transport.name(),
                         settings.listeners().workers());
             }
@@ -89,14 +90,13 @@ public final class ProxyServer implements AutoCloseable {
                 ServerBootstrap https = b.clone().childHandler(
                         new ClientChannelInitializer(secure, limiter, clients, tls.mapping()));
                 for (InetSocketAddress address : settings.tls().listen()) {
-                    Channel ch = https.bind(address).syncUninterruptibly().channel();
-                    listeners.add(ch);
+                    Channel ch = listen(https, perLoop, address);
                     LOG.info("listening on {} (HTTPS)", ch.localAddress());
                 }
             }
             if (settings.admin().port() >= 0) {
                 admin = new AdminServer(new InetSocketAddress(settings.admin().bind(), settings.admin().port()), routes,
-                        metrics, () -> !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive),
+                        metrics, () -> !sockets.isEmpty() && sockets.stream().allMatch(Channel::isActive),
                         new AdminServer.Limits(settings.admin().maxConnections(), settings.admin().idleTimeout(),
                                 settings.redis().degradedAfter()));
             }
@@ -104,6 +104,22 @@ public final class ProxyServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    private static Transport transport(String name) {
+        try {
+            return Transport.named(name);
+        } catch (IllegalStateException e) {
+            throw new ConfigException("server.transport: " + e.getMessage());
+        }
+    }
+
+    /** Binds an address; the channel returned is the first of its sockets, the one {@link #port(int)} names. */
+    private Channel listen(ServerBootstrap template, ChannelOption<Boolean> perLoop, InetSocketAddress address) {
+        List<Channel> bound = ListenSockets.bind(template, group, perLoop, address);
+        listeners.add(bound.get(0));
+        sockets.addAll(bound);
+        return bound.get(0);
     }
 
     private void registerGauges() {
@@ -128,6 +144,7 @@ public final class ProxyServer implements AutoCloseable {
 
     /** Binds every listener and starts routing from Redis; throws when a port cannot be bound. */
     public static ProxyServer start(ProxySettings settings) {
+        Transport.keepLettuceOnEpoll();
         RedisRouteSource routes = RedisRouteSource.fromSettings(settings);
         if (!routes.awaitRedis(Duration.ofSeconds(3))) {
             LOG.warn("starting without Redis: hosts never seen get 503 until it is reachable");
@@ -177,7 +194,7 @@ public final class ProxyServer implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
-        for (Channel ch : listeners) {
+        for (Channel ch : sockets) {
             ch.close().awaitUninterruptibly();
         }
         drain.start();
@@ -199,7 +216,7 @@ public final class ProxyServer implements AutoCloseable {
         if (closed.getCount() == 0) {
             return;
         }
-        for (Channel ch : listeners) {
+        for (Channel ch : sockets) {
             ch.close().awaitUninterruptibly();
         }
         clients.close().awaitUninterruptibly(5_000);

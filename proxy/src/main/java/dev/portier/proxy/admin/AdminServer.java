@@ -14,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -92,9 +91,9 @@ public final class AdminServer implements AutoCloseable {
                                 new Endpoints(routes, metrics, listening, limits.redisStaleAfter(), page));
                     }
                 });
-        if (transport.isEpoll()) {
+        if (transport.reusePort() != null) {
             // the new process of an upgrade binds the admin port while the old one drains, as on the public port
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+            b.option(transport.reusePort(), true);
         }
         try {
             channel = b.bind(address).syncUninterruptibly().channel();

@@ -3,6 +3,7 @@ package dev.portier.proxy.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.portier.common.RedisDriverUrl;
+import dev.portier.proxy.transport.Transport;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.InvalidPathException;
@@ -123,6 +124,14 @@ final class ConfigValues {
         String v = string(name, value).toLowerCase(Locale.ROOT);
         if (!v.equals("datadog") && !v.equals("etsy") && !v.equals("telegraf")) {
             throw bad(name, "one of datadog, etsy, telegraf", value);
+        }
+        return v;
+    }
+
+    static String transport(String name, JsonNode value) {
+        String v = value.isTextual() ? value.textValue().trim().toLowerCase(Locale.ROOT) : "";
+        if (!List.of(Transport.CHOICES.split("\\|")).contains(v)) {
+            throw bad(name, "one of " + Transport.CHOICES.replace('|', ','), value);
         }
         return v;
     }

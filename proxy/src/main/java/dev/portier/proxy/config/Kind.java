@@ -1,6 +1,7 @@
 package dev.portier.proxy.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.portier.proxy.transport.Transport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +86,12 @@ enum Kind {
         @Override
         Object read(String name, JsonNode value, Path base) {
             return ConfigValues.statsdFlavor(name, value);
+        }
+    },
+    TRANSPORT(String.class, Transport.CHOICES, "") {
+        @Override
+        Object read(String name, JsonNode value, Path base) {
+            return ConfigValues.transport(name, value);
         }
     },
     BALANCING(Balancing.class, "first|random|roundrobin", "") {

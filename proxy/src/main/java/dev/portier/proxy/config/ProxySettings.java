@@ -12,6 +12,7 @@ import static dev.portier.proxy.config.Kind.POSITIVE;
 import static dev.portier.proxy.config.Kind.POSITIVE_MILLIS;
 import static dev.portier.proxy.config.Kind.POSITIVE_SECONDS;
 import static dev.portier.proxy.config.Kind.SECONDS;
+import static dev.portier.proxy.config.Kind.TRANSPORT;
 import static dev.portier.proxy.config.Kind.STATSD_FLAVOR;
 import static dev.portier.proxy.config.Kind.STRING;
 import static dev.portier.proxy.config.Kind.WORKERS;
@@ -53,6 +54,8 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
             List<InetSocketAddress> http,
             @Key(value = "server.workers", kind = WORKERS, fallback = "cores", env = "PORTIER_WORKERS", flag = "--workers",
                     about = "Event-loop threads") int workers,
+            @Key(value = "server.transport", kind = TRANSPORT, fallback = "auto", env = "PORTIER_TRANSPORT",
+                    flag = "--transport", about = "Socket I/O of the event loops: auto (epoll, else io_uring, else NIO), io_uring, epoll or nio") String transport,
             @Key(value = "server.maxConnections", kind = POSITIVE, fallback = "10000",
                     about = "Open client connections; past it: 503 and close") int maxConnections,
             @Key(value = "server.maxHeaderSize", kind = POSITIVE, fallback = "65536",
@@ -66,6 +69,7 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
 
         public Listeners {
             http = List.copyOf(http);
+            Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(debugFrom, "debugFrom");
         }
     }

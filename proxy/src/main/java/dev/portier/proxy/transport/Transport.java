@@ -2,11 +2,13 @@ package dev.portier.proxy.transport;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -17,20 +19,79 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** Native epoll on Linux when its library loads, NIO everywhere else. */
+/** The socket I/O of the event loops: io_uring or epoll on Linux when their libraries load, NIO everywhere. */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
-                        Class<? extends DatagramChannel> datagramChannel) {
+                        Class<? extends DatagramChannel> datagramChannel, ChannelOption<Boolean> reusePort) {
 
-    public static Transport best() {
-        if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                    EpollSocketChannel.class, EpollDatagramChannel.class);
+    /** The names {@code server.transport} takes. */
+    public static final String CHOICES = "auto|io_uring|epoll|nio";
+
+    /** What {@code auto} picks, best first. */
+    private static final String[] AUTO_ORDER = {"epoll", "io_uring", "nio"};
+
+    /**
+     * The transport named by {@code server.transport}: {@code auto} is the first of {@link #AUTO_ORDER}
+     * that this machine can run; a named one that cannot run here fails with the reason.
+     */
+    public static Transport named(String name) {
+        if (name.equals("auto")) {
+            for (String candidate : AUTO_ORDER) {
+                if (unavailability(candidate) == null) {
+                    return create(candidate);
+                }
+            }
         }
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                NioDatagramChannel.class);
+        Throwable cause = unavailability(name);
+        if (cause != null) {
+            throw new IllegalStateException("the " + name + " transport cannot run here: " + cause.getMessage(), cause);
+        }
+        return create(name);
+    }
+
+    /** The transport {@code auto} picks. */
+    public static Transport best() {
+        return named("auto");
+    }
+
+    private static Throwable unavailability(String name) {
+        return switch (name) {
+            case "epoll" -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+            case "io_uring" -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
+            case "nio" -> null;
+            default -> new IllegalArgumentException("unknown transport " + name + " (" + CHOICES + ")");
+        };
+    }
+
+    private static Transport create(String name) {
+        return switch (name) {
+            case "epoll" -> new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                    EpollSocketChannel.class, EpollDatagramChannel.class, EpollChannelOption.SO_REUSEPORT);
+            case "io_uring" -> new Transport("io_uring", IoUringIoHandler.newFactory(),
+                    IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class,
+                    IoUringChannelOption.SO_REUSEPORT);
+            default -> new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
+                    NioSocketChannel.class, NioDatagramChannel.class, null);
+        };
+    }
+
+    /**
+     * Keeps Lettuce's own event loops on epoll: with io_uring's library on the class path it warns
+     * at every start that it chose between the two, and its few Redis connections gain nothing.
+     * Call before the first Lettuce client is made.
+     */
+    public static void keepLettuceOnEpoll() {
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
     }
 
     /**

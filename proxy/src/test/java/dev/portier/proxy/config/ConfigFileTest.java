@@ -379,7 +379,9 @@ class ConfigFileTest {
                         "http.bind[0].port: expected a port 0..65535, got \"x\""),
                 Arguments.of("{\"http\": {\"bind\": [{\"port\": 81}]}}", "http.bind[0].address: missing"),
                 Arguments.of("{\"https\": {\"port\": 99999}}", "https.port: expected a port 0..65535, got 99999"),
-                Arguments.of("{\"redisPort\": 0}", "redisPort: expected a port 1..65535, got 0"));
+                Arguments.of("{\"redisPort\": 0}", "redisPort: expected a port 1..65535, got 0"),
+                Arguments.of("{\"server\": {\"transport\": \"kqueue\"}}",
+                        "server.transport: expected one of auto,io_uring,epoll,nio, got \"kqueue\""));
     }
 
     @ParameterizedTest

@@ -46,6 +46,7 @@ class SettingsTableTest {
             case STRING -> "sample.test";
             case STATSD_FLAVOR -> "telegraf";
             case BALANCING -> "roundrobin";
+            case TRANSPORT -> "nio";
             case PATH, DIRECTORY -> dir.toString();
             case ADDRESSES -> "192.0.2.0/24";
             case BOOLEAN -> throw new IllegalArgumentException("booleans take their default's opposite");
