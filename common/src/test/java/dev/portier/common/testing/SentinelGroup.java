@@ -127,6 +127,24 @@ public final class SentinelGroup implements AutoCloseable {
         return master();
     }
 
+    /**
+     * Starts a killed server again and waits until the sentinels have made it a replica of the
+     * current master and it is linked, so the group can fail over once more.
+     */
+    public void rejoin(RedisServer killed, Duration timeout) {
+        killed.start();
+        await(timeout, "replica :" + killed.port() + " linked again", () -> {
+            String replication = info(killed, "replication");
+            return replication.contains("role:slave") && replication.contains("master_link_status:up")
+                    && sentinels.stream().allMatch(s -> {
+                        // one replica known: its flags read "slave" alone once it is no longer down
+                        String replicas = String.valueOf(s.reply("SENTINEL", "replicas", MASTER_ID));
+                        return replicas.contains("\n" + killed.port() + "\n") && replicas.contains("flags\nslave\n")
+                                && replicas.contains("master-link-status\nok\n");
+                    });
+        });
+    }
+
     /** Asks a sentinel for a failover while the master still runs (it is demoted to replica). */
     public void failover() {
         String r = sentinels.get(0).reply("SENTINEL", "FAILOVER", MASTER_ID);
