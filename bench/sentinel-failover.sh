@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FAILOVERS="${1:-5}"
-mvn -B -ntp -o -q install -pl common -DskipTests
-mvn -B -ntp -o -q -pl proxy test -Dtest=SentinelFailoverEndToEndTest -Dsurefire.failIfNoSpecifiedTests=false \
+# -am: common from this tree, not whatever portier-common another checkout installed in ~/.m2
+mvn -B -ntp -o -q -pl common,proxy -am test -Dtest=SentinelFailoverEndToEndTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dportier.failovers="$FAILOVERS" >/dev/null || { echo "the run failed: see proxy/target/surefire-reports" >&2; exit 1; }
 grep '^sentinel-failover' proxy/target/surefire-reports/dev.portier.proxy.SentinelFailoverEndToEndTest-output.txt
