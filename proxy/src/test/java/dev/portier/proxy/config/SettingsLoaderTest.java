@@ -68,6 +68,18 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aSentinelGroupIsReadFromTheEnvironmentAndTheFlag() {
+        String url = "redis-sentinel://:pw@s1:26379,s2/1?sentinelMasterId=mymaster#p:";
+        ProxySettings env = SettingsLoader.load(ProxyOptions.parse(), Map.of("REDIS_URL", url)).settings();
+        assertEquals(RedisDriverUrl.parse(url), env.redis().read());
+        assertEquals("mymaster", env.redis().write().sentinelMasterId());
+        ProxySettings flag = SettingsLoader.load(ProxyOptions.parse("--redis", url, "--redis", "redis://master:7000"), Map.of())
+                .settings();
+        assertEquals(2, flag.redis().read().sentinels().size());
+        assertEquals("master", flag.redis().write().host(), "Hipache's pair: read the first, write the last");
+    }
+
+    @Test
     void theEnvironmentOverridesTheFile() {
         Map<String, String> env = fullEnvironment();
         ProxySettings s = SettingsLoader.load(ProxyOptions.parse("--config", config.toString()), env).settings();
