@@ -20,7 +20,12 @@ import java.util.List;
 public record RollbackJob(Session session, RollbackSettings settings) {
 
     public DeployResult run() throws DeployFailure {
-        Attempt attempt = new Attempt("rollback", settings.app(), settings.frontend(), null, settings.target());
+        return run("rollback");
+    }
+
+    /** The same, named {@code command} in the deploy history (watch mode's rollbacks say {@code watch}). */
+    public DeployResult run(String command) throws DeployFailure {
+        Attempt attempt = new Attempt("rollback", command, settings.app(), settings.frontend(), null, settings.target());
         DeployResult r = attempt.conclude(session, () -> rollback(attempt));
         session.console().step("rolled back %s to %s (%s) at %s in %.1f s", settings.frontend(), r.version(),
                 r.containerName(), r.backend(), r.took().toMillis() / 1000.0);

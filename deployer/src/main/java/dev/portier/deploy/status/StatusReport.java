@@ -6,6 +6,9 @@ import dev.portier.common.DeployLock;
 import dev.portier.common.Frontend;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.AppContainers;
+import dev.portier.deploy.history.DeployHistory;
+import dev.portier.deploy.history.DeployRecord;
+import dev.portier.deploy.history.HistoryTable;
 import dev.portier.deploy.rollout.HealthCheck;
 import dev.portier.deploy.session.Session;
 import java.io.PrintWriter;
@@ -30,9 +33,15 @@ public final class StatusReport {
                                  String lock, String liveVersion, List<ContainerStatus> containers) {
     }
 
-    /** The whole report, as {@code --json} prints it. */
-    public record Report(List<FrontendStatus> frontends) {
+    /** The whole report, as {@code --json} prints it; {@code recentDeploys} newest first, from the deploy history. */
+    public record Report(List<FrontendStatus> frontends, List<DeployRecord> recentDeploys) {
+        public Report(List<FrontendStatus> frontends) {
+            this(frontends, List.of());
+        }
     }
+
+    /** History entries the report shows. */
+    public static final int RECENT_DEPLOYS = 5;
 
     private final Session session;
 
@@ -66,7 +75,7 @@ public final class StatusReport {
                     list == null ? null : list.identifier(), list == null ? List.of() : list.rawBackends(),
                     session.routes().deadMarks(host), lock, live.map(AppContainer::version).orElse(null), cs));
         }
-        return new Report(out);
+        return new Report(out, new DeployHistory(session.routes().sync(), session.routes().keys()).recent(onlyFrontend, RECENT_DEPLOYS));
     }
 
     private ContainerStatus describe(AppContainer c, boolean live) {
@@ -121,6 +130,10 @@ public final class StatusReport {
                 }
             }
             out.println();
+        }
+        if (!report.recentDeploys().isEmpty()) {
+            out.println("RECENT DEPLOYS (more: `history`)");
+            HistoryTable.print(report.recentDeploys(), "  ", out);
         }
         out.flush();
     }
