@@ -7,6 +7,7 @@ import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.ContainerLauncher;
+import dev.portier.deploy.docker.LimitRestorer;
 import dev.portier.deploy.redis.Locks;
 import dev.portier.deploy.session.Session;
 import java.time.Duration;
@@ -42,6 +43,7 @@ public record RollbackJob(Session session, RollbackSettings settings) {
             console.step("rollback %s: live %s, target %s (version %s, deployed %s, %s)", settings.frontend(),
                     history.live().map(c -> c.name() + " (version " + c.version() + ")").orElse("none"),
                     target.name(), target.version(), target.deployedAt(), target.state());
+            new LimitRestorer(session.docker(), console).restore(target);
             if (!target.running()) {
                 new ContainerLauncher(session.docker(), console).start(target.id(), target.name());
             }

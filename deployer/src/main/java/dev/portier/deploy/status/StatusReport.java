@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,9 +24,19 @@ import java.util.TreeSet;
 /** For each frontend: its Redis list, dead marks, lock, and the containers deployed for it, live one marked. */
 public final class StatusReport {
 
-    /** One container line. {@code uptime} in seconds, null when not running. */
+    /**
+     * One container line. {@code uptime} in seconds, null when not running; {@code ports}: each
+     * extra published port by name, where it answers now ({@code address:port}); {@code memory},
+     * {@code cpus}, {@code labels}, {@code addHosts}: the options it was deployed with (null or empty: none).
+     */
     public record ContainerStatus(String name, String id, String version, String image, String state, String health,
-                                  Long uptime, String backend, boolean live, String deployedAt) {
+                                  Long uptime, String backend, boolean live, String deployedAt, Map<String, String> ports,
+                                  String memory, Double cpus, Map<String, String> labels, List<String> addHosts) {
+
+        public ContainerStatus(String name, String id, String version, String image, String state, String health,
+                               Long uptime, String backend, boolean live, String deployedAt) {
+            this(name, id, version, image, state, health, uptime, backend, live, deployedAt, Map.of(), null, null, Map.of(), List.of());
+        }
     }
 
     /** One frontend block. */
@@ -92,7 +103,8 @@ public final class StatusReport {
             }
         }
         return new ContainerStatus(c.name(), c.shortId(), c.version(), c.image(), c.state(), health, uptime, backend, live,
-                c.deployedAt().toString());
+                c.deployedAt().toString(), c.extraPorts(), c.options().memory(), c.options().cpus(), c.options().labels(),
+                c.options().addHosts());
     }
 
     /** Prints the report as JSON, one document. */
@@ -127,6 +139,10 @@ public final class StatusReport {
                 for (ContainerStatus c : f.containers()) {
                     out.printf(fmt, c.live() ? "*" : "", c.name(), c.version(), c.state(), c.health(),
                             c.uptime() == null ? "-" : human(c.uptime()), c.backend() == null ? "-" : c.backend(), c.deployedAt());
+                    String extra = ContainerExtras.describe(c);
+                    if (!extra.isEmpty()) {
+                        out.printf("       %s%n", extra);
+                    }
                 }
             }
             out.println();
