@@ -13,6 +13,7 @@ public record RoutingKeys(String prefix) {
     private static final String FRONTEND = "frontend:";
     private static final String DEAD = "dead:";
     private static final String LIVE = "live:";
+    private static final String DEPLOYS = "deploys";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -36,6 +37,14 @@ public record RoutingKeys(String prefix) {
      */
     public String live(String host) {
         return prefix + LIVE + host;
+    }
+
+    /**
+     * The deploy history of every frontend: a list of JSON entries, newest first, bounded by the
+     * deployer (see the deployer's {@code DeployHistory}). The proxy never reads it.
+     */
+    public String history() {
+        return prefix + DEPLOYS;
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

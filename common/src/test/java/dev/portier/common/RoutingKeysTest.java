@@ -15,6 +15,8 @@ class RoutingKeysTest {
         assertEquals("www.example.com", k.hostOfFrontendKey("p:frontend:www.example.com"));
         assertNull(k.hostOfFrontendKey("frontend:www.example.com"));
         assertEquals("a", k.hostOfDeadKey("p:dead:a"));
+        assertEquals("p:deploys", k.history());
+        assertEquals("deploys", RoutingKeys.unprefixed().history());
     }
 
     @Test

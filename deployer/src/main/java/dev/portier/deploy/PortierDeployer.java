@@ -3,6 +3,7 @@ package dev.portier.deploy;
 import dev.portier.deploy.cli.BootstrapCommand;
 import dev.portier.deploy.cli.DeployCommand;
 import dev.portier.deploy.cli.GlobalOptions;
+import dev.portier.deploy.cli.HistoryCommand;
 import dev.portier.deploy.cli.PruneCommand;
 import dev.portier.deploy.cli.RollbackCommand;
 import dev.portier.deploy.cli.ShortUsageErrors;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 /** The {@code portier-deployer} command line: global options and the subcommands. */
 @Command(name = "portier-deployer", mixinStandardHelpOptions = true, versionProvider = PortierDeployer.Version.class,
         description = "Zero-downtime Docker deploys behind the portier (Hipache-compatible) proxy.",
-        subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, BootstrapCommand.class,
+        subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, HistoryCommand.class, BootstrapCommand.class,
                 WatchCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes:", "  0 ok", "  1 deploy failed, live version unchanged", "  2 usage or configuration error",
                 "  3 deploy lock held (holder named)", "  4 Docker unreachable or refused", "  5 Redis unreachable",

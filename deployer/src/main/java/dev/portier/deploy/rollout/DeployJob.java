@@ -32,7 +32,12 @@ public record DeployJob(Session session, DeploySettings settings) {
 
     /** Runs the deploy; every failure is a DeployFailure with its exit code, after the failure webhook. */
     public DeployResult run() throws DeployFailure {
-        Attempt attempt = new Attempt("deploy", settings.app(), settings.frontend(), settings.image().toString(), settings.version());
+        return run("deploy");
+    }
+
+    /** The same, named {@code command} in the deploy history (watch mode's deploys say {@code watch}). */
+    public DeployResult run(String command) throws DeployFailure {
+        Attempt attempt = new Attempt("deploy", command, settings.app(), settings.frontend(), settings.image().toString(), settings.version());
         session.console().step("deploy %s (version %s) of app %s to frontend %s", settings.image(), settings.version(),
                 settings.app(), settings.frontend());
         DeployResult result = attempt.conclude(session, () -> deploy(attempt));
