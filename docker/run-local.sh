@@ -9,12 +9,14 @@
 #   PORT=8080        public port of the proxy (80 needs root or CAP_NET_BIND_SERVICE)
 #   REDIS_PORT=      port of the Redis it starts (default: a free one)
 #   DEMO_PORT=8099   port of the demo backend
+#   ADMIN_PORT=      the proxy's admin port, status page at / (default: 9180 when free, else a free one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8080}
 REDIS_PORT=${REDIS_PORT:-}
 DEMO_PORT=${DEMO_PORT:-8099}
+ADMIN_PORT=${ADMIN_PORT:-}
 JAR=proxy/target/portier-proxy-all.jar
 pids=()
 
@@ -85,15 +87,26 @@ if [ ! -f "$JAR" ] || [ -n "$(find pom.xml common proxy -newer "$JAR" \( -name '
 fi
 
 log_dir=$(mktemp -d)
+if [ -z "$ADMIN_PORT" ]; then
+  # another proxy on this machine may hold the default admin port
+  ADMIN_PORT=$(python3 -c 'import socket
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", 9180))
+except OSError:
+    s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+fi
 log "starting the proxy on port $PORT (its logs: $log_dir)"
 java -XX:+UseParallelGC -jar "$JAR" --port "$PORT" --redis "redis://127.0.0.1:$REDIS_PORT" --log-dir "$log_dir" \
-  >"$log_dir/stdout.log" 2>&1 &
+  --admin-port "$ADMIN_PORT" >"$log_dir/stdout.log" 2>&1 &
 proxy_pid=$!
 pids+=($proxy_pid)
 wait_for "the proxy (see $log_dir/stdout.log)" 60 curl -s -o /dev/null -H 'Host: __ping__' "http://127.0.0.1:$PORT/"
 log "ready. Try:"
 log "  curl -H 'Host: anything' localhost:$PORT"
 log "  redis-cli -p $REDIS_PORT RPUSH 'frontend:www.example.com' www http://127.0.0.1:$DEMO_PORT"
+log "  status page: http://127.0.0.1:$ADMIN_PORT/"
 log "each request's access-log line follows; Ctrl-C stops everything"
 tail -n 0 -F "$log_dir/$(date +%F).access.log" 2>/dev/null &
 pids+=($!)
