@@ -6,11 +6,11 @@ import dev.portier.proxy.routing.CanarySplit;
 import dev.portier.proxy.routing.FrontendControls;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.routing.Pause;
-import io.netty.handler.codec.http.FullHttpResponse;
 import dev.portier.proxy.wire.HeaderFields;
-import java.util.function.Supplier;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
