@@ -14,6 +14,9 @@ public record RoutingKeys(String prefix) {
     private static final String DEAD = "dead:";
     private static final String LIVE = "live:";
     private static final String DEPLOYS = "deploys";
+    private static final String CANARY = "canary:";
+    private static final String MAINTENANCE = "maintenance:";
+    private static final String PAUSE = "pause:";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -45,6 +48,51 @@ public record RoutingKeys(String prefix) {
      */
     public String history() {
         return prefix + DEPLOYS;
+    }
+
+    /** A frontend's canary: a hash with {@code backend} (a URL as in the list) and {@code percent} (0..100). */
+    public String canary(String host) {
+        return prefix + CANARY + host;
+    }
+
+    /** A frontend's maintenance mode: a hash with optional {@code message} and {@code retryAfter} (seconds). */
+    public String maintenance(String host) {
+        return prefix + MAINTENANCE + host;
+    }
+
+    /** A frontend's pause: a hash with optional {@code maxHold} (seconds); new requests wait while it exists. */
+    public String pause(String host) {
+        return prefix + PAUSE + host;
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every canary key (glob characters in the prefix are escaped). */
+    public String canaryPattern() {
+        return escapeGlob(prefix) + CANARY + "*";
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every maintenance key (glob characters in the prefix are escaped). */
+    public String maintenancePattern() {
+        return escapeGlob(prefix) + MAINTENANCE + "*";
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every pause key (glob characters in the prefix are escaped). */
+    public String pausePattern() {
+        return escapeGlob(prefix) + PAUSE + "*";
+    }
+
+    /** The host part of a canary key, or null when the key is not one of ours. */
+    public String hostOfCanaryKey(String key) {
+        return suffixAfter(key, prefix + CANARY);
+    }
+
+    /** The host part of a maintenance key, or null when the key is not one of ours. */
+    public String hostOfMaintenanceKey(String key) {
+        return suffixAfter(key, prefix + MAINTENANCE);
+    }
+
+    /** The host part of a pause key, or null when the key is not one of ours. */
+    public String hostOfPauseKey(String key) {
+        return suffixAfter(key, prefix + PAUSE);
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

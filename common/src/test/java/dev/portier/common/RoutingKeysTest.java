@@ -23,4 +23,19 @@ class RoutingKeysTest {
     void globCharactersInThePrefixAreEscaped() {
         assertEquals("a\\*b:frontend:*", new RoutingKeys("a*b:").frontendPattern());
     }
+
+    @Test
+    void controlKeysSitBesideTheFrontendUnderThePrefix() {
+        RoutingKeys k = new RoutingKeys("p:");
+        assertEquals("p:canary:www.example.com", k.canary("www.example.com"));
+        assertEquals("p:maintenance:*.example.com", k.maintenance("*.example.com"));
+        assertEquals("p:pause:a", k.pause("a"));
+        assertEquals("www.example.com", k.hostOfCanaryKey("p:canary:www.example.com"));
+        assertEquals("a", k.hostOfMaintenanceKey("p:maintenance:a"));
+        assertEquals("a", k.hostOfPauseKey("p:pause:a"));
+        assertNull(k.hostOfCanaryKey("p:frontend:canary:a"));
+        assertEquals("a\\*b:canary:*", new RoutingKeys("a*b:").canaryPattern());
+        assertEquals("p:maintenance:*", k.maintenancePattern());
+        assertEquals("p:pause:*", k.pausePattern());
+    }
 }
