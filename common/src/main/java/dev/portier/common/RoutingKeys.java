@@ -13,6 +13,10 @@ public record RoutingKeys(String prefix) {
     private static final String FRONTEND = "frontend:";
     private static final String DEAD = "dead:";
     private static final String LIVE = "live:";
+    private static final String CANARY = "canary:";
+    private static final String MAINTENANCE = "maintenance:";
+    private static final String PAUSE = "pause:";
+    private static final String ROLLED_BACK = "rolledback:";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -36,6 +40,30 @@ public record RoutingKeys(String prefix) {
      */
     public String live(String host) {
         return prefix + LIVE + host;
+    }
+
+    /** A frontend's canary: a hash with {@code backend} (as in the list) and {@code percent} (0..100); absent = no canary. */
+    public String canary(String host) {
+        return prefix + CANARY + host;
+    }
+
+    /** A frontend's maintenance mode: a hash with optional {@code message} and {@code retryAfter} (seconds); absent = live. */
+    public String maintenance(String host) {
+        return prefix + MAINTENANCE + host;
+    }
+
+    /** A frontend's pause: a hash with optional {@code maxHold} (seconds); present = new requests are held. */
+    public String pause(String host) {
+        return prefix + PAUSE + host;
+    }
+
+    /**
+     * The version the deployer rolled back by itself (a rejected canary or a regression after a
+     * promotion): a string; watch mode does not deploy it again until the wanted version changes.
+     * The proxy never reads it.
+     */
+    public String rolledBack(String host) {
+        return prefix + ROLLED_BACK + host;
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */
