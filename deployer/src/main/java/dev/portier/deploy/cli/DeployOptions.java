@@ -4,7 +4,7 @@ import dev.portier.deploy.docker.ImageRef;
 import dev.portier.deploy.rollout.DeploySettings;
 import picocli.CommandLine.Mixin;
 
-/** Everything a deploy is told besides its image: launch, health, confirmation and webhooks, retention, the lock; shared by deploy and watch. */
+/** Everything a deploy is told besides its image: launch, health, confirmation and webhooks, retention, the lock, canary and watch; shared by deploy and watch. */
 public final class DeployOptions {
 
     @Mixin
@@ -22,11 +22,14 @@ public final class DeployOptions {
     @Mixin
     LockOptions lock;
 
+    @Mixin
+    SafetyOptions safety;
+
     /** The deploy of {@code image}; {@code version} null means the image's tag. */
     DeploySettings settings(Invocation invocation, ImageRef image, String version) {
         String app = invocation.app();
         return DeploySettings.of(launch.spec(app, image, version != null ? version : image.version(), health.path),
                 health.interval, health.deadline, notify.proxyUrl, notify.confirmDeadline, retention.retention(),
-                lock.lockTtl, launch.pullTimeout);
+                lock.lockTtl, launch.pullTimeout).withSafety(safety.safety(invocation.command.commandLine()));
     }
 }

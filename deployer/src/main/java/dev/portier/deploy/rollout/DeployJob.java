@@ -53,8 +53,11 @@ public record DeployJob(Session session, DeploySettings settings) {
             attempt.container(container.name());
             FrontendWriter.Promotion promotion;
             try {
+                SafeRollout safe = new SafeRollout(session, settings);
                 promotion = new GoLive(session, settings.checks()).run(attempt, settings.frontend(),
-                        new GoLive.Target(container.id(), container.name(), spec.port(), spec.addressing(), spec.healthPath()), lock);
+                        new GoLive.Target(container.id(), container.name(), spec.port(), spec.addressing(), spec.healthPath()), lock,
+                        safe::beforePromotion);
+                safe.afterPromotion(attempt.backend(), lock);
             } catch (DeployFailure | RuntimeException e) {
                 throw takeAway(launcher, container, attempt, Failures.settle(e));
             }
