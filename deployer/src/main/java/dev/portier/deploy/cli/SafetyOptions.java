@@ -55,7 +55,7 @@ public final class SafetyOptions {
     /** The validated settings; a usage error (exit 2) names the option that is wrong. */
     Safety safety(CommandLine command) {
         int percent = canary == null ? 0 : (int) Math.round(canary * 100);
-        if (canary != null && (percent < 1 || percent > 100)) {
+        if (canary != null && (percent < 1 || percent > 100 || Math.abs(canary * 100 - percent) > 1e-9)) {
             throw usage(command, "--canary must be a whole share from 1% to 100%");
         }
         if ((percent > 0 || !watchAfter.isZero()) && proxyAdmins.isEmpty()) {

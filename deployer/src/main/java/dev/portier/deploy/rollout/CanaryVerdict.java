@@ -23,6 +23,9 @@ import java.util.Locale;
  */
 public record CanaryVerdict(Thresholds thresholds) {
 
+    /** How the reason of an {@link Outcome#INCONCLUSIVE} verdict for too little traffic begins. */
+    static final String TOO_FEW = "too few requests";
+
     /**
      * The limits a new version is held to.
      *
@@ -81,7 +84,7 @@ public record CanaryVerdict(Thresholds thresholds) {
             }
             if (windowOver) {
                 return new Verdict(Outcome.INCONCLUSIVE, String.format(Locale.ROOT,
-                        "only %d requests reached the new version, %d needed to judge it; %s",
+                        TOO_FEW + ": %d reached the new version, %d needed to judge it; %s",
                         candidate.requests(), thresholds.minRequests(), figures));
             }
             return new Verdict(Outcome.WAIT, figures);

@@ -97,7 +97,7 @@ final class SafeRollout {
             throw new DeployFailure(ExitCode.DEPLOY_FAILED, why);
         }
         throw new DeployFailure(ExitCode.DEPLOY_FAILED, "canary not promoted, nothing to judge it by: " + v.reason()
-                + " (a larger --canary share, a longer --canary-for or a lower --min-requests)");
+                + (v.reason().startsWith(CanaryVerdict.TOO_FEW) ? " (a larger --canary share, a longer --canary-for or a lower --min-requests)" : ""));
     }
 
     private void takeCanaryAway(Canaries canaries, BackendUrl backend) {
