@@ -9,10 +9,11 @@ import java.util.Locale;
  * figures. Pure: the same figures always give the same verdict.
  *
  * <ul>
- *   <li>5xx: the new version fails when its 5xx share is above the reference's by more than
+ *   <li>5xx: the new version fails, as soon as it is seen, when its 5xx share is above the reference's by more than
  *       {@code maxErrorRateIncrease} (percentage points, as a fraction).</li>
- *   <li>p99: it fails when its p99 is above both {@code maxP99Ratio} times the reference's and
- *       {@code p99FloorMs} (below the floor latency is noise, not a regression). A reference with
+ *   <li>p99: it fails when, at the end of the window, its p99 is above both {@code maxP99Ratio}
+ *       times the reference's and {@code p99FloorMs} (below the floor latency is noise, not a
+ *       regression). A reference with
  *       fewer than {@code minRequests} requests has no meaningful p99: then p99 is not judged and
  *       its 5xx share counts as 0.</li>
  *   <li>Before {@code minRequests} requests it waits, unless the failure is already certain: the
@@ -95,7 +96,9 @@ public record CanaryVerdict(Thresholds thresholds) {
                     candidate.errorShare() * 100, shareLimit * 100, referenceShare * 100, thresholds.maxErrorRateIncrease() * 100,
                     figures));
         }
-        if (referenceKnown) {
+        // latency is judged over the whole window only: a fresh container's first requests are slow
+        // (caches, JIT), and over a few dozen requests p99 is little more than the slowest one
+        if (referenceKnown && windowOver) {
             double p99Limit = Math.max(reference.p99Ms() * thresholds.maxP99Ratio(), thresholds.p99FloorMs());
             if (candidate.p99Ms() > p99Limit) {
                 return new Verdict(Outcome.FAIL, String.format(Locale.ROOT,

@@ -148,7 +148,8 @@ class SafeRolloutTest {
         List<ProxyLoad.Sample> all;
         try (ProxyLoad load = ProxyLoad.start(URI.create(proxyUrl), "app.test", 4, 100, "/", CHECKOUT)) {
             load.awaitMore(200);
-            run = deployWatching(H.images.v2(), "--canary", "20%", "--canary-for", "4s");
+            // p99 of a CGI on two cores shared with other builds is noise; latency verdicts are CanaryVerdictTest's
+            run = deployWatching(H.images.v2(), "--canary", "20%", "--canary-for", "4s", "--p99-floor", "10s");
             end = System.nanoTime();
             load.awaitMore(300);
             all = load.samples();
