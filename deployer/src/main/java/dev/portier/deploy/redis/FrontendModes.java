@@ -12,6 +12,14 @@ import java.util.Map;
  */
 public final class FrontendModes {
 
+    // a hash without fields does not exist in Redis, so {@code since} (epoch millis) is always
+    // written; the old fields go in the same script so that no proxy sees a mix
+    private static final String REPLACE = """
+            redis.call('DEL', KEYS[1])
+            redis.call('HSET', KEYS[1], unpack(ARGV))
+            return 1
+            """;
+
     private final Routes routes;
 
     public FrontendModes(Routes routes) {
@@ -56,14 +64,6 @@ public final class FrontendModes {
     public Map<String, String> pauseOf(String host) {
         return routes.sync().hgetall(routes.keys().pause(host));
     }
-
-    // a hash without fields does not exist in Redis, so {@code since} (epoch millis) is always
-    // written; the old fields go in the same script so that no proxy sees a mix
-    private static final String REPLACE = """
-            redis.call('DEL', KEYS[1])
-            redis.call('HSET', KEYS[1], unpack(ARGV))
-            return 1
-            """;
 
     private void replace(String key, Map<String, String> fields) {
         Map<String, String> all = new LinkedHashMap<>(fields);
