@@ -42,17 +42,17 @@ public record RoutingKeys(String prefix) {
         return prefix + LIVE + host;
     }
 
-    /** A frontend's canary: a hash with {@code backend} (as in the list) and {@code percent} (0..100); absent = no canary. */
+    /** A frontend's canary: a hash with {@code backend} (a URL as in the list) and {@code percent} (0..100). */
     public String canary(String host) {
         return prefix + CANARY + host;
     }
 
-    /** A frontend's maintenance mode: a hash with optional {@code message} and {@code retryAfter} (seconds); absent = live. */
+    /** A frontend's maintenance mode: a hash with optional {@code message} and {@code retryAfter} (seconds). */
     public String maintenance(String host) {
         return prefix + MAINTENANCE + host;
     }
 
-    /** A frontend's pause: a hash with optional {@code maxHold} (seconds); present = new requests are held. */
+    /** A frontend's pause: a hash with optional {@code maxHold} (seconds); new requests wait while it exists. */
     public String pause(String host) {
         return prefix + PAUSE + host;
     }
@@ -64,6 +64,36 @@ public record RoutingKeys(String prefix) {
      */
     public String rolledBack(String host) {
         return prefix + ROLLED_BACK + host;
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every canary key (glob characters in the prefix are escaped). */
+    public String canaryPattern() {
+        return escapeGlob(prefix) + CANARY + "*";
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every maintenance key (glob characters in the prefix are escaped). */
+    public String maintenancePattern() {
+        return escapeGlob(prefix) + MAINTENANCE + "*";
+    }
+
+    /** A SCAN/PSUBSCRIBE pattern for every pause key (glob characters in the prefix are escaped). */
+    public String pausePattern() {
+        return escapeGlob(prefix) + PAUSE + "*";
+    }
+
+    /** The host part of a canary key, or null when the key is not one of ours. */
+    public String hostOfCanaryKey(String key) {
+        return suffixAfter(key, prefix + CANARY);
+    }
+
+    /** The host part of a maintenance key, or null when the key is not one of ours. */
+    public String hostOfMaintenanceKey(String key) {
+        return suffixAfter(key, prefix + MAINTENANCE);
+    }
+
+    /** The host part of a pause key, or null when the key is not one of ours. */
+    public String hostOfPauseKey(String key) {
+        return suffixAfter(key, prefix + PAUSE);
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One line per request: nginx's combined format with Hipache's fields in Hipache's order, then
  * ours. {@code <addr> - - [time] "METHOD URL VERSION" STATUS BYTES "REFERER" "UA" "VHOST" TOTAL_S
- * BACKEND_S FRONTEND BACKEND BACKEND_STATUS TOTAL_MS BACKEND_MS BYTES_IN}. Built with one
+ * BACKEND_S FRONTEND BACKEND BACKEND_STATUS TOTAL_MS BACKEND_MS BYTES_IN SPLIT}; SPLIT is
+ * {@code canary} or {@code live} on a frontend with a canary, else {@code -}. Built with one
  * StringBuilder on the event loop; written by Logback's async appender elsewhere.
  */
 public final class AccessLog {
@@ -49,7 +50,7 @@ public final class AccessLog {
                 .append(r.backendStatus() > 0 ? String.valueOf(r.backendStatus()) : "-").append(' ')
                 .append(r.totalNanos() / 1_000_000).append(' ')
                 .append(backend == null ? "-" : String.valueOf(r.backendNanos() / 1_000_000)).append(' ')
-                .append(r.bytesIn());
+                .append(r.bytesIn()).append(' ').append(dash(r.split()));
         LINES.info(b.toString());
     }
 

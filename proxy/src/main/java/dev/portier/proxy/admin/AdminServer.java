@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator's listener, apart from the public port: {@code /} (a status page), {@code /healthz},
  * {@code /metrics} (Prometheus text), {@code /routes} (the routing table as JSON) and
- * {@code /stats} (per-frontend figures of the last minute as JSON). One thread of its own, so a
+ * {@code /stats} (per-frontend figures of the last minute as JSON), {@code /backends} (per-backend
+ * figures over a window, for comparing a canary with the live version). One thread of its own, so a
  * slow scrape never delays proxying; a connection cap and an idle timeout, so that idle local
  * connections cannot use up the file descriptors the public port needs.
  */
@@ -104,7 +106,9 @@ public final class AdminServer implements AutoCloseable {
         }
         // the admin thread, not a proxying event loop: a sample copies a few counters per frontend
         group.scheduleAtFixedRate(metrics.recent()::sample, 0, SAMPLE_EVERY_SECONDS, TimeUnit.SECONDS);
-        LOG.info("admin listener on {} (/, /healthz, /metrics, /routes, /stats)", channel.localAddress());
+        group.scheduleAtFixedRate(() -> metrics.backends().sample(BackendsView.routedCheck(routes)), 1, 1,
+                TimeUnit.SECONDS);
+        LOG.info("admin listener on {} (/, /healthz, /metrics, /routes, /stats, /backends)", channel.localAddress());
     }
 
     private void refused(int max) {
@@ -142,7 +146,7 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** Answers the five paths. */
+    /** Answers the six paths. */
     private static final class Endpoints extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final RouteSource routes;
         private final ProxyMetrics metrics;
@@ -161,7 +165,8 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) throws Exception {
-            String path = req.uri().split("\\?", 2)[0];
+            QueryStringDecoder query = new QueryStringDecoder(req.uri());
+            String path = query.path();
             FullHttpResponse r;
             if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
                 r = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain");
@@ -175,7 +180,9 @@ public final class AdminServer implements AutoCloseable {
                             "text/plain; version=0.0.4; charset=utf-8");
                     case "/routes" -> text(HttpResponseStatus.OK, JSON.writeValueAsString(routes.snapshot()) + "\n",
                             "application/json");
-                    default -> text(HttpResponseStatus.NOT_FOUND, "try /, /healthz, /metrics, /routes or /stats\n", "text/plain");
+                    case "/backends" -> backends(query);
+                    default -> text(HttpResponseStatus.NOT_FOUND, "try /, /healthz, /metrics, /routes, /stats or /backends\n",
+                            "text/plain");
                 };
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -184,6 +191,19 @@ public final class AdminServer implements AutoCloseable {
             if (!keepAlive) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /** Per-backend figures over {@code ?window=SECONDS} (default 60, at most the retention). */
+        private FullHttpResponse backends(QueryStringDecoder query) throws Exception {
+            int window;
+            try {
+                window = BackendsView.window(query.parameters().get("window"));
+            } catch (IllegalArgumentException e) {
+                return text(HttpResponseStatus.BAD_REQUEST,
+                        JSON.writeValueAsString(Map.of("error", e.getMessage())) + "\n", "application/json");
+            }
+            return text(HttpResponseStatus.OK, JSON.writeValueAsString(BackendsView.of(routes, metrics, window)) + "\n",
+                    "application/json");
         }
 
         private FullHttpResponse health() throws Exception {

@@ -40,6 +40,7 @@ public final class ProxyMetrics implements AutoCloseable {
     private final StatsdMeterRegistry statsd;
     private final Map<String, PerFrontend> requests = new ConcurrentHashMap<>();
     private final RecentStats recent = new RecentStats(60_000_000_000L);
+    private final BackendStats backends;
     private final Timer total;
     private final Timer backend;
     private final Counter bytesIn;
@@ -102,6 +103,7 @@ public final class ProxyMetrics implements AutoCloseable {
         bytesOut = Counter.builder("portier.bytes.out").description("response body bytes to clients").register(registry);
         retries = Counter.builder("portier.retries").description("requests retried on another backend").register(registry);
         deadMarks = Counter.builder("portier.backend.dead.marks").description("backends marked dead").register(registry);
+        backends = new BackendStats(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -113,11 +115,18 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /** One finished request; frontendKey null when no frontend matched. */
     public void request(String frontendKey, int status, long totalNanos, long backendNanos, long in, long out) {
-        String key = frontendKey == null ? "none" : frontendKey;
-        PerFrontend front = requests.get(key);
-        if (front == null) {
-            front = requests.size() >= MAX_FRONTENDS ? requests.computeIfAbsent("other", this::perFrontend)
-                    : requests.computeIfAbsent(key, this::perFrontend);
+        request(frontendKey, null, status, totalNanos, backendNanos, in, out);
+    }
+
+    /**
+     * One finished request; frontendKey null when no frontend matched, backend (its URL as listed)
+     * null when none was chosen.
+     */
+    public void request(String frontendKey, String backendUrl, int status, long totalNanos, long backendNanos, long in,
+                        long out) {
+        PerFrontend front = front(frontendKey);
+        if (backendUrl != null) {
+            backends.series(front.backends(), front.key(), backendUrl).record(status, totalNanos);
         }
         int c = status / 100 - 1;
         if (c >= 0 && c < CLASSES.length) {
@@ -136,13 +145,32 @@ public final class ProxyMetrics implements AutoCloseable {
         }
     }
 
+    /**
+     * An attempt that failed and was retried on another backend: one request and one 5xx of the
+     * backend it went to (the final attempt is counted by {@link #request}).
+     */
+    public void failedAttempt(String frontendKey, String backend, int status, long nanos) {
+        PerFrontend front = front(frontendKey);
+        backends.series(front.backends(), front.key(), backend).record(status, nanos);
+    }
+
+    private PerFrontend front(String frontendKey) {
+        String key = frontendKey == null ? "none" : frontendKey;
+        PerFrontend front = requests.get(key);
+        if (front == null) {
+            front = requests.size() >= MAX_FRONTENDS ? requests.computeIfAbsent("other", this::perFrontend)
+                    : requests.computeIfAbsent(key, this::perFrontend);
+        }
+        return front;
+    }
+
     private PerFrontend perFrontend(String frontend) {
         Counter[] out = new Counter[CLASSES.length];
         for (int i = 0; i < CLASSES.length; i++) {
             out[i] = Counter.builder("portier.requests").description("requests answered")
                     .tag("frontend", frontend).tag("status", CLASSES[i]).register(registry);
         }
-        return new PerFrontend(out, recent.totals(frontend));
+        return new PerFrontend(frontend, out, recent.totals(frontend), backends.frontend(frontend));
     }
 
     /** The last minute per frontend, for the status page (latency kept here, not as per-frontend histograms). */
@@ -150,7 +178,13 @@ public final class ProxyMetrics implements AutoCloseable {
         return recent;
     }
 
-    private record PerFrontend(Counter[] byClass, RecentStats.Totals recent) {
+    /** Per-(frontend, backend) figures, for /backends and the deployer's canary judgement. */
+    public BackendStats backends() {
+        return backends;
+    }
+
+    private record PerFrontend(String key, Counter[] byClass, RecentStats.Totals recent,
+                               Map<String, BackendStats.Series> backends) {
     }
 
     public void retry() {

@@ -76,19 +76,27 @@ public final class RecentStats {
 
     /** The q-quantile, interpolated inside its bucket as Prometheus' histogram_quantile does. */
     private static double quantileMillis(long[] d, long count, double q) {
+        return quantileMillis(d, 2, 0, BUCKETS, count, q);
+    }
+
+    /**
+     * The q-quantile of a histogram held in {@code d[offset..offset+n)}, whose first slot is this
+     * class's bucket {@code firstBucket} (a shorter histogram may start above bucket 0).
+     */
+    static double quantileMillis(long[] d, int offset, int firstBucket, int n, long count, double q) {
         double rank = q * count;
         long seen = 0;
-        for (int b = 0; b < BUCKETS; b++) {
-            long n = d[2 + b];
-            if (n > 0 && seen + n >= rank) {
-                double lo = lowerMicros(b);
-                double hi = lowerMicros(b + 1);
-                double micros = lo + (hi - lo) * (rank - seen) / n;
+        for (int i = 0; i < n; i++) {
+            long c = d[offset + i];
+            if (c > 0 && seen + c >= rank) {
+                double lo = lowerMicros(firstBucket + i);
+                double hi = lowerMicros(firstBucket + i + 1);
+                double micros = lo + (hi - lo) * (rank - seen) / c;
                 return Math.round(micros / 10.0) / 100.0;
             }
-            seen += n;
+            seen += c;
         }
-        return lowerMicros(BUCKETS) / 1000.0;
+        return lowerMicros(firstBucket + n) / 1000.0;
     }
 
     static int bucket(long micros) {

@@ -16,13 +16,16 @@ final class DebugHeaders {
     static final AsciiString TIME_TOTAL = AsciiString.cached("x-debug-time-total");
     static final AsciiString TIME_BACKEND = AsciiString.cached("x-debug-time-backend");
     static final AsciiString ERROR = AsciiString.cached("x-debug-error");
+    /** With a canary on the frontend: {@code canary} or {@code live}, the client's bucket and the share. */
+    static final AsciiString CANARY = AsciiString.cached("x-debug-canary");
 
     private DebugHeaders() {
     }
 
-    static void add(HttpHeaders h, String version, Lookup lookup, int position, BackendUrl backend,
-                    long startNanos, long backendStartNanos) {
+    static void add(HttpHeaders h, String version, Exchange ex) {
         long now = System.nanoTime();
+        Lookup lookup = ex.lookup;
+        BackendUrl backend = ex.backendUrl;
         h.set(VERSION, version);
         if (lookup != null && lookup.frontend() != null) {
             h.set(VHOST, lookup.frontend().identifier());
@@ -30,9 +33,13 @@ final class DebugHeaders {
         }
         if (backend != null) {
             h.set(BACKEND_URL, backend.raw());
-            h.set(BACKEND_ID, position);
-            h.set(TIME_BACKEND, (now - backendStartNanos) / 1_000_000);
+            // the canary is not in the list, so it has no position
+            h.set(BACKEND_ID, ex.atCanary ? "canary" : String.valueOf(ex.position));
+            h.set(TIME_BACKEND, (now - ex.backendStartNanos) / 1_000_000);
         }
-        h.set(TIME_TOTAL, (now - startNanos) / 1_000_000);
+        if (ex.canary != null) {
+            h.set(CANARY, ex.split() + "; bucket=" + ex.canaryBucket + "; percent=" + ex.canary.percent());
+        }
+        h.set(TIME_TOTAL, (now - ex.startNanos) / 1_000_000);
     }
 }

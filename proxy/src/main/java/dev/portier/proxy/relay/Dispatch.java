@@ -2,7 +2,12 @@ package dev.portier.proxy.relay;
 
 import dev.portier.common.BackendUrl;
 import dev.portier.common.Frontend;
+import dev.portier.proxy.routing.CanarySplit;
+import dev.portier.proxy.routing.FrontendControls;
 import dev.portier.proxy.routing.Lookup;
+import io.netty.handler.codec.http.FullHttpResponse;
+import dev.portier.proxy.wire.HeaderFields;
+import java.util.function.Supplier;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -28,6 +33,9 @@ final class Dispatch {
         /** No backend will serve {@code ex}: answer it from the proxy. */
         void refuse(HttpResponseStatus status, String reason);
 
+        /** Answers {@code ex} with a response the proxy made (maintenance, pause). */
+        void answer(FullHttpResponse response);
+
         /** Part of the response is already with the client: close. */
         void abort();
     }
@@ -36,8 +44,11 @@ final class Dispatch {
     private final RelayContext rc;
     private final BackendPool pool;
     private final Flow flow;
+    private final Supplier<String> peerIp;
 
-    Dispatch(ChannelHandlerContext ctx, RelayContext rc, BackendPool pool, Flow flow) {
+    /** @param peerIp the client connection's peer address, asked only when a split needs it */
+    Dispatch(ChannelHandlerContext ctx, RelayContext rc, BackendPool pool, Flow flow, Supplier<String> peerIp) {
+        this.peerIp = peerIp;
         this.ctx = ctx;
         this.rc = rc;
         this.pool = pool;
@@ -63,11 +74,33 @@ final class Dispatch {
         switch (l.status()) {
             case NOT_FOUND -> flow.refuse(HttpResponseStatus.BAD_REQUEST, "no frontend for " + ex.host);
             case UNAVAILABLE -> flow.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "routing table unavailable");
-            case FOUND -> nextBackend(ex);
+            case FOUND -> found(ex, l);
         }
     }
 
+    /** A frontend matched: its controls (canary, maintenance, pause) first, then a backend. */
+    private void found(Exchange ex, Lookup l) {
+        FrontendControls c = rc.routes().controls(l);
+        if (c != null && c.canary() != null) {
+            CanarySplit.Decision d = CanarySplit.decide(c.canary(), ex.request.fields().getNamed("cookie"),
+                    ex.request.fields().get(HeaderFields.X_FORWARDED_FOR), peerIp.get());
+            ex.canary = c.canary();
+            ex.wantsCanary = d.canary();
+            ex.canaryBucket = d.bucket();
+            ex.newClientId = d.newCookieId();
+        }
+        nextBackend(ex);
+    }
+
     private void nextBackend(Exchange ex) {
+        if (ex.wantsCanary && !ex.canaryTried && !rc.routes().canaryDead(ex.canary)) {
+            ex.canaryTried = true;
+            ex.atCanary = true;
+            ex.position = -1;
+            connect(ex, ex.canary.backend());
+            return;
+        }
+        ex.atCanary = false;
         int pos = rc.routes().choose(ex.lookup, ex.tried);
         if (pos < 0) {
             flow.refuse(HttpResponseStatus.BAD_GATEWAY, ex.tried.isEmpty() ? "no live backend" : "every backend failed");
@@ -75,7 +108,10 @@ final class Dispatch {
         }
         ex.position = pos;
         ex.tried.set(pos);
-        BackendUrl url = ex.lookup.frontend().backend(pos);
+        connect(ex, ex.lookup.frontend().backend(pos));
+    }
+
+    private void connect(Exchange ex, BackendUrl url) {
         ex.backendUrl = url;
         BackendLease.acquire(pool, url, (lease, cause) -> {
             if (!flow.waitingForBackend(ex) || url != ex.backendUrl) {
@@ -116,7 +152,15 @@ final class Dispatch {
             case FAIL -> flow.refuse(HttpResponseStatus.valueOf(d.status()), reason);
             case RETRY, RETRY_FRESH -> {
                 if (d.action() == RetryPolicy.Action.RETRY_FRESH) {
-                    ex.tried.clear(ex.position);
+                    if (ex.atCanary) {
+                        ex.canaryTried = false;
+                    } else {
+                        ex.tried.clear(ex.position);
+                    }
+                } else {
+                    // the backend failed this attempt: its figures say so, though the client may get an answer
+                    rc.metrics().failedAttempt(ex.frontendKey(), ex.backendUrl.raw(), d.status(),
+                            System.nanoTime() - ex.startNanos);
                 }
                 ex.retries++;
                 rc.metrics().retry();
@@ -127,6 +171,10 @@ final class Dispatch {
 
     /** Hipache's dead mark on the exchange's backend (counted when the frontend has others to use). */
     void markDead(Exchange ex) {
+        if (ex.atCanary) {
+            rc.routes().markCanaryDead(ex.lookup, ex.canary);
+            return;
+        }
         Frontend f = ex.lookup.frontend();
         if (f != null && f.size() > 1) {
             rc.metrics().deadMark();

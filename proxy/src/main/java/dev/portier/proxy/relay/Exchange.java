@@ -4,6 +4,7 @@ import dev.portier.common.BackendUrl;
 import dev.portier.proxy.accesslog.AccessLog;
 import dev.portier.proxy.accesslog.AccessRecord;
 import dev.portier.proxy.metrics.ProxyMetrics;
+import dev.portier.proxy.routing.Canary;
 import dev.portier.proxy.routing.Lookup;
 import dev.portier.proxy.wire.BodyPart;
 import dev.portier.proxy.wire.HeaderFields;
@@ -34,6 +35,20 @@ final class Exchange {
     final BitSet tried = new BitSet();
     int retries;
     BackendUrl backendUrl;
+
+    // the canary split (only when the frontend has a canary)
+    /** The frontend's canary when the exchange was routed, or null. */
+    Canary canary;
+    /** The split sends this client to the canary. */
+    boolean wantsCanary;
+    /** The client's bucket, 0..99 (-1 without a canary). */
+    int canaryBucket = -1;
+    /** A new client id to give in a cookie with the response, or null. */
+    String newClientId;
+    /** The canary was tried (it is not tried again after a failure). */
+    boolean canaryTried;
+    /** The current backend is the canary (it has no list position). */
+    boolean atCanary;
 
     // the request's progress
     boolean requestComplete;
@@ -124,7 +139,8 @@ final class Exchange {
         recorded = true;
         status = finalStatus;
         long totalNanos = System.nanoTime() - startNanos;
-        metrics.request(frontendKey(), status, totalNanos, backendNanos, bytesIn, bytesOut);
+        metrics.request(frontendKey(), backendUrl == null ? null : backendUrl.raw(), status, totalNanos, backendNanos,
+                bytesIn, bytesOut);
         if (AccessLog.enabled()) {
             AccessLog.log(toRecord(peer, totalNanos));
         }
@@ -139,6 +155,11 @@ final class Exchange {
                 // __ping__ and refused requests were never normalised: show the Host as sent
                 host != null ? host : r == null ? null : r.host(),
                 totalNanos, backendNanos, frontendKey(),
-                backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null, backendStatus, bytesIn);
+                backendStatus > 0 && backendUrl != null ? backendUrl.raw() : null, backendStatus, bytesIn, split());
+    }
+
+    /** {@code canary} or {@code live} when the frontend had a canary, else null. */
+    String split() {
+        return canary == null ? null : atCanary ? "canary" : "live";
     }
 }

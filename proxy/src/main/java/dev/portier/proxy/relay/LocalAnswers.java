@@ -43,8 +43,7 @@ final class LocalAnswers {
         if (ex.debug) {
             r.headers().set(DebugHeaders.ERROR, reason);
             if (ex.lookup != null && ex.lookup.frontend() != null) {
-                DebugHeaders.add(r.headers(), version, ex.lookup, ex.position, ex.backendUrl, ex.startNanos,
-                        ex.backendStartNanos);
+                DebugHeaders.add(r.headers(), version, ex);
             }
         }
         return r;

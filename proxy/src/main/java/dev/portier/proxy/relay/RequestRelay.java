@@ -62,7 +62,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         this.pool = rc.pools().forLoop(ctx.channel().eventLoop());
         this.out = new ResponseWriter(ctx);
         this.response = new ResponseRelay(ctx, rc, out, this);
-        this.dispatch = new Dispatch(ctx, rc, pool, this);
+        this.dispatch = new Dispatch(ctx, rc, pool, this, this::peerIp);
         this.bodyDeadline = new BodyDeadline(ctx.executor(), rc.bodyTimeoutNanos(),
                 () -> inbox.waitingOnClient(),
                 silentMs -> onBadBody(new BadMessage(408, "no request body bytes for " + silentMs + " ms")));
@@ -363,7 +363,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     @Override
     public void refuse(HttpResponseStatus status, String reason) {
         LOG.debug("{} for {} {}: {}", status.code(), ex.host, ex.request == null ? "" : ex.request.uri(), reason);
-        FullHttpResponse r = rc.answers().error(status, reason, ex);
+        answer(rc.answers().error(status, reason, ex));
+    }
+
+    @Override
+    public void answer(FullHttpResponse r) {
         ex.dropHeld();
         if (!ex.requestComplete) {
             // unread body bytes would be taken for the next request: this connection cannot go on

@@ -8,7 +8,9 @@ import dev.portier.proxy.wire.HeaderFields;
 import dev.portier.proxy.wire.ResponseHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import dev.portier.proxy.routing.ClientKey;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -107,8 +109,12 @@ final class ResponseRelay implements BackendEvents {
         DefaultHttpHeaders extra = null;
         if (ex.debug) {
             extra = new DefaultHttpHeaders();
-            DebugHeaders.add(extra, rc.version(), ex.lookup, ex.position, ex.backendUrl, ex.startNanos,
-                    ex.backendStartNanos);
+            DebugHeaders.add(extra, rc.version(), ex);
+        }
+        if (ex.newClientId != null) {
+            // the client's id for the canary split, so its next requests see the version this one did
+            extra = extra == null ? new DefaultHttpHeaders() : extra;
+            extra.add(HttpHeaderNames.SET_COOKIE, ClientKey.setCookie(ex.newClientId));
         }
         out.hold(HeadWriter.response(resp, ctx.alloc(), false, f.dropFraming(), f.chunkBody(), f.connection(),
                 extra, f.mergeRoom()), f.chunkBody());

@@ -97,6 +97,10 @@ public final class RedisRouteSource implements RouteSource {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private final AtomicBoolean notificationsWarned = new AtomicBoolean();
     private final AtomicLong lastWriteWarning = new AtomicLong();
+    private final List<java.util.function.BiConsumer<String, FrontendControls>> controlListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The last warning per bad control key, so a hash read every second does not flood the log. */
+    private final Map<String, String> controlWarnings = new ConcurrentHashMap<>();
     // the key index is trusted only while events flow: notifications on, our patterns subscribed,
     // and nothing lost since its scan began (every loss bumps the epoch)
     private volatile boolean notificationsOn;
@@ -299,6 +303,45 @@ public final class RedisRouteSource implements RouteSource {
     }
 
     @Override
+    public FrontendControls controls(Lookup lookup) {
+        return table.controls(lookup.frontendKey());
+    }
+
+    @Override
+    public boolean canaryDead(Canary canary) {
+        return table.canaryDead(canary.backend().raw(), System.nanoTime());
+    }
+
+    @Override
+    public void markCanaryDead(Lookup lookup, Canary canary) {
+        long now = System.nanoTime();
+        if (table.markCanaryDead(canary.backend().raw(), now + deadTtl.toNanos(), now)) {
+            LOG.warn("canary {} of {} failed: its share goes to the list for {} s", canary.backend(),
+                    lookup.frontendKey(), deadTtl.toSeconds());
+        }
+    }
+
+    @Override
+    public void onControlsChanged(java.util.function.BiConsumer<String, FrontendControls> listener) {
+        controlListeners.add(listener);
+    }
+
+    @Override
+    public Map<String, FrontendBackends> backends() {
+        Map<String, FrontendBackends> out = new java.util.HashMap<>();
+        table.frontends().forEach((key, f) -> {
+            FrontendControls c = table.controls(key);
+            out.put(key, new FrontendBackends(f.rawBackends(), c == null ? null : c.canary()));
+        });
+        table.allControls().forEach((key, c) -> {
+            if (c.canary() != null && !out.containsKey(key)) {
+                out.put(key, new FrontendBackends(List.of(), c.canary()));
+            }
+        });
+        return out;
+    }
+
+    @Override
     public void markDead(Lookup lookup, int position) {
         Frontend f = lookup.frontend();
         if (f == null || f.size() <= 1) {
@@ -366,9 +409,14 @@ public final class RedisRouteSource implements RouteSource {
         return table.lastUpdateMillis();
     }
 
+    /** The table, for tests of its key indexes. */
+    RouteTable tableForTest() {
+        return table;
+    }
+
     /** Whether unknown hosts are answered from memory now (the key index is complete). */
     boolean indexComplete() {
-        return table.frontendIndex.complete() && table.deadIndex.complete();
+        return table.indexes().stream().allMatch(KeyIndex::complete);
     }
 
     @Override
@@ -385,13 +433,69 @@ public final class RedisRouteSource implements RouteSource {
 
     // ---- reads, in reply order ----
 
-    /** Reads one key; the returned stage completes once the table holds what was read. */
+    /**
+     * Reads one key, and its canary, maintenance and pause hashes that may exist (none once the key
+     * index knows they do not); the returned stage completes once the table holds what was read.
+     */
     private CompletableFuture<Void> readFrontend(RedisAsyncCommands<String, String> redis, String key) {
         String redisKey = keys.frontend(key);
         RedisFuture<List<String>> f = redis.lrange(redisKey, 0, -1);
         // stored in the reply's own callback: replies arrive in send order, so a slow earlier read
         // never overwrites what a later one (after a change) found
-        return f.thenAccept(list -> table.putFrontend(key, Frontend.fromList(redisKey, list))).toCompletableFuture();
+        CompletableFuture<Void> list = f.thenAccept(l -> table.putFrontend(key, Frontend.fromList(redisKey, l)))
+                .toCompletableFuture();
+        CompletableFuture<Void> all = list;
+        for (ControlFamily family : ControlFamily.values()) {
+            if (table.index(family).mayExist(key)) {
+                all = CompletableFuture.allOf(all, readControl(redis, family, key, -1));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Reads one canary/maintenance/pause hash into the table and tells the listeners when the
+     * frontend's controls changed.
+     *
+     * @param eventSeen the key's event count when an event asked for the read (an empty reply then
+     *                  confirms the key gone), or -1
+     */
+    private CompletableFuture<Void> readControl(RedisAsyncCommands<String, String> redis, ControlFamily family,
+                                                String key, long eventSeen) {
+        String redisKey = family.key(keys, key);
+        return redis.hgetall(redisKey).thenAccept(hash -> {
+            Object value;
+            try {
+                value = family.parse(key, hash, problem -> warnControl(redisKey, problem));
+            } catch (IllegalArgumentException e) {
+                warnControl(redisKey, e.getMessage() + "; ignored");
+                value = null;
+            }
+            if (hash.isEmpty()) {
+                controlWarnings.remove(redisKey);
+                if (eventSeen >= 0) {
+                    table.index(family).confirmAbsent(key, eventSeen);
+                }
+            }
+            FrontendControls before = table.putControl(key, family, value);
+            FrontendControls now = table.controls(key);
+            if (!before.equals(now == null ? FrontendControls.NONE : now)) {
+                LOG.info("{}: {}", redisKey, value == null ? "none" : value);
+                for (var l : controlListeners) {
+                    try {
+                        l.accept(key, now);
+                    } catch (RuntimeException e) {
+                        LOG.warn("control listener failed", e);
+                    }
+                }
+            }
+        }).toCompletableFuture();
+    }
+
+    private void warnControl(String redisKey, String problem) {
+        if (!problem.equals(controlWarnings.put(redisKey, problem))) {
+            LOG.warn("{}: {}", redisKey, problem);
+        }
     }
 
     /** Reads one host's dead marks; the returned stage completes once the table holds them. */
@@ -491,11 +595,11 @@ public final class RedisRouteSource implements RouteSource {
         });
     }
 
-    /** Adds what we need (K: keyspace channel; g, l, s, x: generic, list, set, expired) to the server's flags. */
+    /** Adds what we need (K: keyspace channel; g, l, s, h, x: generic, list, set, hash, expired) to the server's flags. */
     static String mergeFlags(String current) {
         StringBuilder b = new StringBuilder(current);
         boolean all = current.indexOf('A') >= 0;
-        for (char c : new char[] {'K', 'g', 'l', 's', 'x'}) {
+        for (char c : new char[] {'K', 'g', 'l', 's', 'h', 'x'}) {
             if (current.indexOf(c) < 0 && !(all && c != 'K')) {
                 b.append(c);
             }
@@ -533,25 +637,27 @@ public final class RedisRouteSource implements RouteSource {
         CompletableFuture<Boolean> run;
         try {
             run = enableNotifications(redis).thenCompose(on -> {
-                table.frontendIndex.beginScan();
-                table.deadIndex.beginScan();
-                return scan(redis, ScanCursor.INITIAL, keys.frontendPattern(), keys::hostOfFrontendKey, table.frontendIndex)
+                table.indexes().forEach(KeyIndex::beginScan);
+                CompletableFuture<Void> scans = scan(redis, ScanCursor.INITIAL, keys.frontendPattern(),
+                        keys::hostOfFrontendKey, table.frontendIndex)
                         .thenCompose(v -> scan(redis, ScanCursor.INITIAL, keys.deadPattern(), keys::hostOfDeadKey,
-                                table.deadIndex))
-                        .thenApply(v -> on && subscribedAtStart);
+                                table.deadIndex));
+                for (ControlFamily family : ControlFamily.values()) {
+                    scans = scans.thenCompose(v -> scan(redis, ScanCursor.INITIAL, family.pattern(keys),
+                            k -> family.hostOf(keys, k), table.index(family)));
+                }
+                return scans.thenApply(v -> on && subscribedAtStart);
             });
         } catch (RuntimeException e) {
             run = CompletableFuture.failedFuture(e);
         }
         run.whenComplete((ready, err) -> {
             if (err != null) {
-                table.frontendIndex.abandonScan();
-                table.deadIndex.abandonScan();
+                table.indexes().forEach(KeyIndex::abandonScan);
                 LOG.debug("key scan failed: {}", err.toString());
             } else {
                 boolean trusted = ready && patternsSubscribed && indexEpoch.get() == epoch;
-                table.frontendIndex.endScan(trusted);
-                table.deadIndex.endScan(trusted);
+                table.indexes().forEach(i -> i.endScan(trusted));
                 if (trusted && !indexWasComplete) {
                     LOG.info("key index complete ({} frontend keys, {} dead-mark keys, {} ms): hosts without a frontend"
                                     + " key are answered from memory", table.frontendIndex.size(), table.deadIndex.size(),
@@ -587,8 +693,7 @@ public final class RedisRouteSource implements RouteSource {
     private void indexLost() {
         patternsSubscribed = false;
         indexEpoch.incrementAndGet();
-        table.frontendIndex.invalidate();
-        table.deadIndex.invalidate();
+        table.indexes().forEach(KeyIndex::invalidate);
         if (indexWasComplete) {
             indexWasComplete = false;
             LOG.info("key index suspended until the keyspace subscription is back");
@@ -601,6 +706,11 @@ public final class RedisRouteSource implements RouteSource {
         }
         subscribed = true;
         String channelPrefix = "__keyspace@" + database + "__:";
+        List<String> all = new ArrayList<>(List.of(keys.frontendPattern(), keys.deadPattern()));
+        for (ControlFamily family : ControlFamily.values()) {
+            all.add(family.pattern(keys));
+        }
+        String[] patterns = all.stream().map(p -> channelPrefix + p).toArray(String[]::new);
         // asynchronously: this runs on a Lettuce I/O thread, which must never wait for a connect
         read.connectPubSub().whenComplete((ps, err) -> {
             if (err != null) {
@@ -628,19 +738,31 @@ public final class RedisRouteSource implements RouteSource {
                 @Override
                 public void psubscribed(String pattern, long count) {
                     // also after Lettuce re-subscribes on a new connection: events flow again, scan again
-                    if (count >= 2) {
+                    if (count >= patterns.length) {
                         patternsSubscribed = true;
                         timer.execute(RedisRouteSource.this::requestScan);
                     }
                 }
             });
-            ps.async().psubscribe(channelPrefix + keys.frontendPattern(), channelPrefix + keys.deadPattern())
+            ps.async().psubscribe(patterns)
                     // changes made between our reads and the subscription are caught up here
                     .thenRun(() -> timer.execute(this::refresh));
         });
     }
 
     private void onKeyEvent(String redisKey, String event) {
+        for (ControlFamily family : ControlFamily.values()) {
+            String host = family.hostOf(keys, redisKey);
+            if (host != null) {
+                long seq = table.index(family).event(host, event);
+                RedisAsyncCommands<String, String> redis = read.commands();
+                if (redis != null) {
+                    // read whether or not the frontend is in use: control keys are few, and changed by hand
+                    readControl(redis, family, host, seq);
+                }
+                return;
+            }
+        }
         String key = keys.hostOfFrontendKey(redisKey);
         String host = key == null ? keys.hostOfDeadKey(redisKey) : null;
         long seq = 0;

@@ -36,6 +36,36 @@ public interface RouteSource extends AutoCloseable {
      */
     java.util.Set<String> routedAuthorities();
 
+    /** The canary, maintenance and pause of a FOUND lookup's frontend, or null when it has none (the usual case). */
+    default FrontendControls controls(Lookup lookup) {
+        return null;
+    }
+
+    /** Whether a canary backend is to be skipped now (it failed lately). */
+    default boolean canaryDead(Canary canary) {
+        return false;
+    }
+
+    /** Records a failure of a canary backend: its share goes to the list for the dead-mark TTL (in this process). */
+    default void markCanaryDead(Lookup lookup, Canary canary) {
+    }
+
+    /**
+     * Calls {@code listener} (on a routing thread, never an event loop) with a frontend key and its
+     * controls (null: none) each time they change.
+     */
+    default void onControlsChanged(java.util.function.BiConsumer<String, FrontendControls> listener) {
+    }
+
+    /** Every frontend key with its backend URLs as listed, and its canary if any: for per-backend figures. */
+    default java.util.Map<String, FrontendBackends> backends() {
+        return java.util.Map.of();
+    }
+
+    /** A frontend's backends as the table has them now. */
+    record FrontendBackends(java.util.List<String> listed, Canary canary) {
+    }
+
     /** Whether the source can reach its store now (for /healthz and metrics). */
     boolean redisConnected();
 

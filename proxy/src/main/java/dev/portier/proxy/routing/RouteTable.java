@@ -26,6 +26,12 @@ final class RouteTable {
     final KeyIndex frontendIndex = new KeyIndex();
     /** The hosts that have a {@code dead:<host>} key. */
     final KeyIndex deadIndex = new KeyIndex();
+    /** The frontend keys that have a {@code canary:}, {@code maintenance:}, {@code pause:} hash, by family. */
+    private final Map<ControlFamily, KeyIndex> controlIndexes = new java.util.EnumMap<>(ControlFamily.class);
+    /** Canary, maintenance, pause by frontend key; only keys that have one (usually none, so a lookup is cheap). */
+    private final Map<String, FrontendControls> controls = new ConcurrentHashMap<>();
+    /** Canary backends that failed, by URL, and until when they are skipped (they have no list position to mark). */
+    private final Map<String, Long> deadCanaries = new ConcurrentHashMap<>();
     private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
     /** Keys read empty, and when: trusted for absentTtl, then read again when a request needs them. */
     private final Map<String, Long> absentSince = new ConcurrentHashMap<>();
@@ -49,6 +55,82 @@ final class RouteTable {
     RouteTable(int maxHosts, java.time.Duration absentTtl) {
         this.maxHosts = maxHosts;
         this.absentTtlNanos = absentTtl.toNanos();
+        for (ControlFamily f : ControlFamily.values()) {
+            controlIndexes.put(f, new KeyIndex());
+        }
+    }
+
+    /** Which frontend keys have a hash of this family. */
+    KeyIndex index(ControlFamily family) {
+        return controlIndexes.get(family);
+    }
+
+    /** Every key index: frontends, dead marks, then the control families. */
+    List<KeyIndex> indexes() {
+        List<KeyIndex> all = new ArrayList<>(List.of(frontendIndex, deadIndex));
+        all.addAll(controlIndexes.values());
+        return all;
+    }
+
+    /** The canary, maintenance and pause of a frontend key, or null when it has none. */
+    FrontendControls controls(String frontendKey) {
+        return frontendKey == null ? null : controls.get(frontendKey);
+    }
+
+    /**
+     * Stores one part of a frontend's controls as read (call in Redis reply order, as putFrontend).
+     *
+     * @return the controls before, or {@link FrontendControls#NONE}
+     */
+    FrontendControls putControl(String frontendKey, ControlFamily family, Object value) {
+        FrontendControls[] before = {FrontendControls.NONE};
+        controls.compute(frontendKey, (k, old) -> {
+            if (old != null) {
+                before[0] = old;
+            }
+            FrontendControls now = (old == null ? FrontendControls.NONE : old).with(family, value);
+            return now.isEmpty() ? null : now;
+        });
+        if (value != null) {
+            controlIndexes.get(family).sawPresent(frontendKey);
+        }
+        lastUpdateMillis = System.currentTimeMillis();
+        return before[0];
+    }
+
+    /** Every frontend key with controls, and them. */
+    Map<String, FrontendControls> allControls() {
+        return controls;
+    }
+
+    /** Whether a canary backend failed lately (then its share goes to the list). */
+    boolean canaryDead(String backendRaw, long nowNanos) {
+        Long until = deadCanaries.get(backendRaw);
+        if (until == null) {
+            return false;
+        }
+        if (nowNanos - until < 0) {
+            return true;
+        }
+        deadCanaries.remove(backendRaw, until);
+        return false;
+    }
+
+    /** Skips a canary backend until {@code untilNanos}; false when it was already skipped. */
+    boolean markCanaryDead(String backendRaw, long untilNanos, long nowNanos) {
+        if (canaryDead(backendRaw, nowNanos)) {
+            return false;
+        }
+        if (deadCanaries.size() >= maxHosts) {
+            deadCanaries.clear();
+        }
+        deadCanaries.put(backendRaw, untilNanos);
+        return true;
+    }
+
+    /** The frontend lists by key (read-only view). */
+    Map<String, Frontend> frontends() {
+        return java.util.Collections.unmodifiableMap(frontends);
     }
 
     /** The remembered answer for a host, or null. */
@@ -297,6 +379,11 @@ final class RouteTable {
                 }
             }
         }
+        for (FrontendControls c : controls.values()) {
+            if (c.canary() != null) {
+                out.add(c.canary().backend().authority());
+            }
+        }
         return out;
     }
 
@@ -319,9 +406,35 @@ final class RouteTable {
                 marks.put(host, one);
             }
         });
+        Map<String, Object> canaries = new java.util.TreeMap<>();
+        Map<String, Object> maintenance = new java.util.TreeMap<>();
+        Map<String, Object> paused = new java.util.TreeMap<>();
+        controls.forEach((key, c) -> {
+            if (c.canary() != null) {
+                Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("backend", c.canary().backend().raw());
+                one.put("percent", c.canary().percent());
+                one.put("dead", canaryDead(c.canary().backend().raw(), nowNanos));
+                canaries.put(key, one);
+            }
+            if (c.maintenance() != null) {
+                Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("message", c.maintenance().message());
+                one.put("retryAfter", c.maintenance().retryAfter());
+                maintenance.put(key, one);
+            }
+            if (c.pause() != null) {
+                Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("maxHoldSeconds", c.pause().maxHold() == null ? null : c.pause().maxHold().toSeconds());
+                paused.put(key, one);
+            }
+        });
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("frontends", fronts);
         out.put("dead", marks);
+        out.put("canaries", canaries);
+        out.put("maintenance", maintenance);
+        out.put("paused", paused);
         return out;
     }
 

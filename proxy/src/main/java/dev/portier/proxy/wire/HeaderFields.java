@@ -142,6 +142,22 @@ public final class HeaderFields {
         return null;
     }
 
+    /**
+     * The values of the fields named {@code lowerName} (lower-case; an unclassified field such as
+     * {@code cookie}) joined by "; " as RFC 9113 joins cookies, or null. Compares names: for rare paths only.
+     */
+    public String getNamed(String lowerName) {
+        byte[] name = lowerName.getBytes(StandardCharsets.US_ASCII);
+        String out = null;
+        for (int i = 0; i < size; i++) {
+            int s = offsets[i * 4];
+            if (kinds[i] == OTHER && offsets[i * 4 + 1] - s == name.length && equalsLowerCase(head, s, name)) {
+                out = out == null ? value(i) : out + "; " + value(i);
+            }
+        }
+        return out;
+    }
+
     public boolean contains(byte kind) {
         for (int i = 0; i < size; i++) {
             if (kinds[i] == kind) {

@@ -44,7 +44,7 @@ class ObservabilityEndToEndTest {
     /** Hipache's fields in Hipache's order, then ours. */
     private static final Pattern LINE = Pattern.compile("^(\\S+) - - \\[(\\d\\d/\\w{3}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000)\\] "
             + "\"(\\S+) (\\S+) (HTTP/1\\.[01])\" (\\d{3}) (\\d+) \"([^\"]*)\" \"((?:[^\"\\\\]|\\\\.)*)\" \"([^\"]*)\" "
-            + "(\\d+\\.\\d{3}) (\\S+) (\\S+) (\\S+) (\\S+) (\\d+) (\\S+) (\\d+)$");
+            + "(\\d+\\.\\d{3}) (\\S+) (\\S+) (\\S+) (\\S+) (\\d+) (\\S+) (\\d+) (\\S+)$");
 
     private final HttpClient http = HttpClient.newHttpClient();
     private ProxyHarness h;

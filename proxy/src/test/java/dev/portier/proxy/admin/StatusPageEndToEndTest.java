@@ -84,9 +84,12 @@ class StatusPageEndToEndTest {
         h.route("other.test", "other-app", live);
         redis.sync().sadd("dead:page.test", "1");
         redis.sync().expire("dead:page.test", 30);
+        String canary = "http://127.0.0.1:" + FreePort.find();
+        redis.sync().hset("canary:other.test", java.util.Map.of("backend", canary, "percent", "20"));
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 adminJson("/routes").path("dead").path("page.test").path("positions").toString().equals("[1]")
-                        && adminJson("/routes").path("frontends").has("other.test"));
+                        && adminJson("/routes").path("frontends").has("other.test")
+                        && adminJson("/routes").path("canaries").has("other.test"));
 
         String second = dumpDom(tmp.resolve("two"));
         assertTrue(second.contains("page-app-v2"), second);
@@ -94,6 +97,8 @@ class StatusPageEndToEndTest {
         assertTrue(second.contains("<li class=\"backend dead\">" + other + "<span class=\"dead\"> dead, "), second);
         assertTrue(second.matches("(?s).*dead, [1-3]?[0-9] s left.*"), second);
         assertTrue(second.contains("<li class=\"backend live\">" + live + "</li>"), second);
+        assertTrue(second.contains("<li class=\"backend canary\">" + canary + "<span class=\"canary\"> canary, 20 %</span></li>"),
+                second);
     }
 
     @Test
