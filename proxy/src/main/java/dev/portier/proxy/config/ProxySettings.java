@@ -34,7 +34,7 @@ import java.util.Objects;
  * Redis URLs, HTTPS) are read by {@link ConfigFile} and {@link SettingsLoader} by hand.
  */
 public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends backends, Timeouts timeouts,
-                            Pool pool, Admin admin, Statsd statsd, Logs logs) {
+                            Pool pool, Admin admin, Statsd statsd, Logs logs, Pausing pausing) {
 
     public ProxySettings {
         Objects.requireNonNull(listeners, "listeners");
@@ -46,6 +46,7 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(statsd, "statsd");
         Objects.requireNonNull(logs, "logs");
+        Objects.requireNonNull(pausing, "pausing");
     }
 
     /** The public HTTP listeners ({@code http.port} + {@code http.bind}) and what they accept from clients. */
@@ -174,6 +175,15 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
         public Path effectiveDir() {
             return dir != null ? dir : accessLog != null ? accessLog.toAbsolutePath().getParent() : null;
         }
+    }
+
+    /** How requests of a paused frontend ({@code pause:<host>} in Redis) are held. */
+    public record Pausing(
+            @Key(value = "server.pauseMaxHold", kind = POSITIVE_SECONDS, fallback = "30",
+                    about = "How long a request to a paused frontend is held before a 503 (unless pause:<host> says maxHold)")
+            Duration maxHold,
+            @Key(value = "server.pauseMaxRequests", kind = POSITIVE, fallback = "10000",
+                    about = "Requests held per paused frontend; past it: 503") int maxRequests) {
     }
 
     /** Defaults for one listener and one Redis, without HTTPS nor an admin listener (the command line turns it on). */

@@ -5,6 +5,7 @@ import dev.portier.common.Frontend;
 import dev.portier.proxy.routing.CanarySplit;
 import dev.portier.proxy.routing.FrontendControls;
 import dev.portier.proxy.routing.Lookup;
+import dev.portier.proxy.routing.Pause;
 import io.netty.handler.codec.http.FullHttpResponse;
 import dev.portier.proxy.wire.HeaderFields;
 import java.util.function.Supplier;
@@ -81,6 +82,14 @@ final class Dispatch {
     /** A frontend matched: its controls (canary, maintenance, pause) first, then a backend. */
     private void found(Exchange ex, Lookup l) {
         FrontendControls c = rc.routes().controls(l);
+        if (c != null && c.maintenance() != null) {
+            flow.answer(rc.answers().maintenance(c.maintenance(), ex));
+            return;
+        }
+        if (c != null && c.pause() != null) {
+            hold(ex, l, c.pause());
+            return;
+        }
         if (c != null && c.canary() != null) {
             CanarySplit.Decision d = CanarySplit.decide(c.canary(), ex.request.fields().getNamed("cookie"),
                     ex.request.fields().get(HeaderFields.X_FORWARDED_FOR), peerIp.get());
@@ -90,6 +99,27 @@ final class Dispatch {
             ex.newClientId = d.newCookieId();
         }
         nextBackend(ex);
+    }
+
+    /** Parks {@code ex} until its frontend's pause is lifted (then it is routed again, afresh) or maxHold passed. */
+    private void hold(Exchange ex, Lookup l, Pause pause) {
+        PausedRequests pauses = rc.pauses();
+        boolean held = pauses.hold(l.frontendKey(), pause, ctx.channel(),
+                () -> {
+                    if (flow.waitingForBackend(ex)) {
+                        route(ex); // the list may have changed during the pause
+                    }
+                },
+                () -> {
+                    if (flow.waitingForBackend(ex)) {
+                        flow.answer(rc.answers().paused("frontend paused for longer than "
+                                + pauses.maxHold(pause).toSeconds() + " s", ex));
+                    }
+                },
+                () -> rc.routes().controls(l));
+        if (!held) {
+            flow.answer(rc.answers().paused("frontend paused and too many requests held", ex));
+        }
     }
 
     private void nextBackend(Exchange ex) {

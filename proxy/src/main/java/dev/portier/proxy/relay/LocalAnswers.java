@@ -1,6 +1,8 @@
 package dev.portier.proxy.relay;
 
 import dev.portier.proxy.errors.ErrorPages;
+import dev.portier.proxy.errors.MaintenancePages;
+import dev.portier.proxy.routing.Maintenance;
 import dev.portier.proxy.wire.HeadWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,12 +21,33 @@ final class LocalAnswers {
 
     static final String PING_HOST = "__ping__";
 
+    /** Retry-After of a request that waited for a paused frontend for its whole maxHold. */
+    static final int PAUSED_RETRY_AFTER_SECONDS = 5;
+
     private final ErrorPages pages;
+    private final MaintenancePages maintenance;
     private final String version;
 
     LocalAnswers(ErrorPages pages, String version) {
+        this(pages, new MaintenancePages(null), version);
+    }
+
+    LocalAnswers(ErrorPages pages, MaintenancePages maintenance, String version) {
         this.pages = pages;
+        this.maintenance = maintenance;
         this.version = version;
+    }
+
+    /** A frontend in maintenance: 503, its Retry-After, the maintenance page with its message. */
+    FullHttpResponse maintenance(Maintenance m, Exchange ex) {
+        return withDebug(maintenance.response(m.message(), m.retryAfter()), "frontend in maintenance", ex);
+    }
+
+    /** A request of a paused frontend that could not be held, or was held for the whole maxHold. */
+    FullHttpResponse paused(String reason, Exchange ex) {
+        FullHttpResponse r = withDebug(pages.response(HttpResponseStatus.SERVICE_UNAVAILABLE), reason, ex);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, PAUSED_RETRY_AFTER_SECONDS);
+        return r;
     }
 
     /** Hipache's answer to {@code Host: __ping__}. */
@@ -39,7 +62,10 @@ final class LocalAnswers {
 
     /** The error page for {@code status}; with {@code X-Debug}, the reason and what routing knew. */
     FullHttpResponse error(HttpResponseStatus status, String reason, Exchange ex) {
-        FullHttpResponse r = pages.response(status);
+        return withDebug(pages.response(status), reason, ex);
+    }
+
+    private FullHttpResponse withDebug(FullHttpResponse r, String reason, Exchange ex) {
         if (ex.debug) {
             r.headers().set(DebugHeaders.ERROR, reason);
             if (ex.lookup != null && ex.lookup.frontend() != null) {

@@ -2,6 +2,7 @@ package dev.portier.proxy.relay;
 
 import dev.portier.proxy.config.ProxySettings;
 import dev.portier.proxy.errors.ErrorPages;
+import dev.portier.proxy.errors.MaintenancePages;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
 import io.netty.channel.Channel;
@@ -18,6 +19,7 @@ public final class RelayContext {
     private final Drain drain;
     private final ProxyMetrics metrics;
     private final long bodyTimeoutNanos;
+    private final PausedRequests pauses;
 
     /** @param scheme {@code http} or {@code https}, as the listener serves it (X-Forwarded-Proto) */
     public RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
@@ -25,7 +27,13 @@ public final class RelayContext {
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
-        this.answers = new LocalAnswers(errorPages, version);
+        this.answers = new LocalAnswers(errorPages, new MaintenancePages(settings.listeners().staticDir()), version);
+        this.pauses = routes == null ? null
+                : new PausedRequests(routes, settings.pausing().maxHold(), settings.pausing().maxRequests());
+        if (pauses != null && metrics != null) {
+            metrics.gauge("portier.requests.held", "requests held for paused frontends", pauses, PausedRequests::total,
+                    "listener", scheme);
+        }
         this.version = version;
         this.scheme = scheme;
         this.drain = drain;
@@ -43,6 +51,11 @@ public final class RelayContext {
 
     BackendPools pools() {
         return pools;
+    }
+
+    /** Requests held for paused frontends. */
+    PausedRequests pauses() {
+        return pauses;
     }
 
     LocalAnswers answers() {
