@@ -17,6 +17,7 @@ public record RoutingKeys(String prefix) {
     private static final String MAINTENANCE = "maintenance:";
     private static final String PAUSE = "pause:";
     private static final String ROLLED_BACK = "rolledback:";
+    private static final String DEPLOYS = "deploys";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -94,6 +95,14 @@ public record RoutingKeys(String prefix) {
     /** The host part of a pause key, or null when the key is not one of ours. */
     public String hostOfPauseKey(String key) {
         return suffixAfter(key, prefix + PAUSE);
+    }
+
+    /**
+     * The deploy history of every frontend: a list of JSON entries, newest first, bounded by the
+     * deployer (see the deployer's {@code DeployHistory}). The proxy never reads it.
+     */
+    public String history() {
+        return prefix + DEPLOYS;
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

@@ -19,6 +19,8 @@ class RoutingKeysTest {
         assertEquals("p:maintenance:www.example.com", k.maintenance("www.example.com"));
         assertEquals("p:pause:www.example.com", k.pause("www.example.com"));
         assertEquals("p:rolledback:www.example.com", k.rolledBack("www.example.com"));
+        assertEquals("p:deploys", k.history());
+        assertEquals("deploys", RoutingKeys.unprefixed().history());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.portier.deploy.cli.GlobalOptions;
 import dev.portier.deploy.cli.LiveCommand;
 import dev.portier.deploy.cli.MaintenanceCommand;
 import dev.portier.deploy.cli.PauseCommand;
+import dev.portier.deploy.cli.HistoryCommand;
 import dev.portier.deploy.cli.PruneCommand;
 import dev.portier.deploy.cli.ResumeCommand;
 import dev.portier.deploy.cli.RollbackCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** The {@code portier-deployer} command line: global options and the subcommands. */
 @Command(name = "portier-deployer", mixinStandardHelpOptions = true, versionProvider = PortierDeployer.Version.class,
         description = "Zero-downtime Docker deploys behind the portier (Hipache-compatible) proxy.",
-        subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, BootstrapCommand.class,
+        subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, HistoryCommand.class, BootstrapCommand.class,
                 WatchCommand.class, PruneCommand.class, MaintenanceCommand.class, LiveCommand.class, PauseCommand.class,
                 ResumeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes:", "  0 ok", "  1 deploy failed, live version unchanged (also: canary rejected, or rolled back after a regression)", "  2 usage or configuration error",

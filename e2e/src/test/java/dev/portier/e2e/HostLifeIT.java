@@ -193,6 +193,9 @@ class HostLifeIT {
     private void deployerImageRuns() throws Exception {
         String version = docker("run", "--rm", prefix + "deployer:test", "--version");
         assertTrue(version.contains("portier-deployer"), version);
+        // the class-data sharing archive made in the image build maps (-Xshare:on refuses to start otherwise)
+        String shared = docker("run", "--rm", "-e", "PORTIER_JAVA_OPTS=-Xshare:on", prefix + "deployer:test", "--version");
+        assertEquals(version, shared);
     }
 
     // ------------------------------------------------------------------ load

@@ -2,6 +2,8 @@ package dev.portier.deploy.cli;
 
 import dev.portier.deploy.docker.ImageRef;
 import dev.portier.deploy.rollout.DeploySettings;
+import dev.portier.deploy.docker.LaunchSpec;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 /** Everything a deploy is told besides its image: launch, health, confirmation and webhooks, retention, the lock, canary and watch; shared by deploy and watch. */
@@ -28,7 +30,13 @@ public final class DeployOptions {
     /** The deploy of {@code image}; {@code version} null means the image's tag. */
     DeploySettings settings(Invocation invocation, ImageRef image, String version) {
         String app = invocation.app();
-        return DeploySettings.of(launch.spec(app, image, version != null ? version : image.version(), health.path),
+        LaunchSpec spec;
+        try {
+            spec = launch.spec(app, image, version != null ? version : image.version(), health.path);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(invocation.command.commandLine(), e.getMessage());
+        }
+        return DeploySettings.of(spec,
                 health.interval, health.deadline, notify.proxyUrl, notify.confirmDeadline, retention.retention(),
                 lock.lockTtl, launch.pullTimeout).withSafety(safety.safety(invocation.command.commandLine()));
     }

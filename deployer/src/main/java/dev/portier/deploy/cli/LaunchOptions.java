@@ -1,6 +1,7 @@
 package dev.portier.deploy.cli;
 
 import dev.portier.deploy.docker.BackendAddressing;
+import dev.portier.deploy.docker.ContainerOptions;
 import dev.portier.deploy.docker.ImageRef;
 import dev.portier.deploy.docker.LaunchSpec;
 import dev.portier.deploy.session.Session;
@@ -46,10 +47,32 @@ public final class LaunchOptions {
             description = "Give up a pull after this long (default: ${DEFAULT-VALUE}).")
     Duration pullTimeout;
 
-    /** The container these options describe, for {@code image} at {@code version}. */
+    @Option(names = "--publish", paramLabel = "NAME=PORT[@ADDR[:HOSTPORT]]",
+            description = "Also publish this container port, for a profiler or JMX, on ADDR (default 127.0.0.1) and HOSTPORT "
+                    + "(default: one Docker chooses; status shows it), e.g. yourkit=10001 or jmx=9010@10.0.0.5 (repeatable).")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = "--memory", description = "Memory limit, e.g. 512m or 2g (default: none).")
+    String memory;
+
+    @Option(names = "--cpus", description = "CPU limit, e.g. 1.5 (default: none).")
+    Double cpus;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Label for the container (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Entry for the container's /etc/hosts (repeatable).")
+    List<String> addHosts = new ArrayList<>();
+
+    /** The container these options describe, for {@code image} at {@code version}; IllegalArgumentException for a malformed option. */
     LaunchSpec spec(String app, ImageRef image, String version, String healthPath) {
         Path dir = noLogDir ? null : logDir != null ? logDir : Path.of("/logs", app);
         return new LaunchSpec(app, frontend, image, version, port, healthPath, env, volumes, dir,
-                hostname != null ? hostname : Session.machineName(), BackendAddressing.parse(backendAddress, network));
+                hostname != null ? hostname : Session.machineName(), BackendAddressing.parse(backendAddress, network), options());
+    }
+
+    /** IllegalArgumentException naming the option when one is malformed. */
+    private ContainerOptions options() {
+        return ContainerOptions.parse(publish, memory, cpus, labels, addHosts);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
  * One deployed web container as Docker lists it, read back from its labels.
  *
  * @param liveRecorded whether promotions record in Redis when it was live (see {@link Labels#LIVE_RECORD})
+ * @param options      the extra ports, limits, labels and hosts it was deployed with, from its labels
  */
 public record AppContainer(
         String id,
@@ -32,7 +33,8 @@ public record AppContainer(
         String status,
         Map<String, String> networkIps,
         List<BackendAddressing.Published> published,
-        boolean liveRecorded) {
+        boolean liveRecorded,
+        ContainerOptions options) {
 
     /** Reads a listed container; labels that are missing or garbled become neutral values. */
     public static AppContainer from(Container c) {
@@ -60,7 +62,7 @@ public record AppContainer(
                 integer(l.get(Labels.PORT)), l.getOrDefault(Labels.HEALTH_PATH, "/"),
                 BackendAddressing.parse(l.getOrDefault(Labels.BACKEND_ADDRESS, BackendAddressing.CONTAINER_IP)),
                 c.getState(), c.getStatus(), Map.copyOf(ips), List.copyOf(published),
-                Labels.LIVE_RECORD_REDIS.equals(l.get(Labels.LIVE_RECORD)));
+                Labels.LIVE_RECORD_REDIS.equals(l.get(Labels.LIVE_RECORD)), ContainerOptions.fromLabels(l));
     }
 
     public boolean running() {
@@ -74,6 +76,23 @@ public record AppContainer(
     /** The backend the proxy would use for this container now, if it has an address. */
     public java.util.Optional<BackendUrl> backend() {
         return addressing.backendOf(port, networkIps, published);
+    }
+
+    /** Where each extra port of {@link #options} is published now ({@code address:port}), by name; {@code -} while not published. */
+    public Map<String, String> extraPorts() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ExtraPort p : options.publish()) {
+            out.put(p.name(), "-");
+            for (BackendAddressing.Published b : published) {
+                if (b.privatePort() == p.containerPort() && b.publicPort() > 0
+                        && (b.hostIp() == null || b.hostIp().isEmpty() || b.hostIp().equals(p.hostAddress()) || "0.0.0.0".equals(b.hostIp()))) {
+                    String addr = p.hostAddress().contains(":") ? "[" + p.hostAddress() + "]" : p.hostAddress();
+                    out.put(p.name(), addr + ":" + b.publicPort());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether a frontend list entry points at this container, whichever way it was addressed. */

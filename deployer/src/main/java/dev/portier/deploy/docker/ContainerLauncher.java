@@ -11,6 +11,8 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import dev.portier.common.BackendUrl;
 import dev.portier.deploy.console.Console;
 import dev.portier.deploy.console.DeployFailure;
@@ -91,7 +93,8 @@ public final class ContainerLauncher {
 
     private String create(LaunchSpec spec, String name, Instant now, Integer hostPort) throws DeployFailure {
         int port = Objects.requireNonNull(spec.port(), "container port");
-        Map<String, String> labels = new HashMap<>();
+        // the operator's labels and the record of the options first: ours cannot be overridden
+        Map<String, String> labels = new HashMap<>(spec.options().toLabels());
         labels.put(Labels.ROLE, Labels.ROLE_WEB);
         labels.put(Labels.APP, spec.app());
         labels.put(Labels.FRONTEND, spec.frontend());
@@ -111,7 +114,27 @@ public final class ContainerLauncher {
             binds.add(Bind.parse(spec.logDir() + ":/logs"));
         }
         HostConfig host = HostConfig.newHostConfig().withBinds(binds);
-        spec.addressing().binding(port, hostPort).ifPresent(host::withPortBindings);
+        List<PortBinding> bindings = new ArrayList<>();
+        spec.addressing().binding(port, hostPort).ifPresent(bindings::add);
+        List<ExposedPort> exposed = new ArrayList<>(List.of(ExposedPort.tcp(port)));
+        ContainerOptions options = spec.options();
+        for (ExtraPort p : options.publish()) {
+            exposed.add(ExposedPort.tcp(p.containerPort()));
+            bindings.add(new PortBinding(p.hostPort() == null ? Ports.Binding.bindIp(p.hostAddress())
+                    : Ports.Binding.bindIpAndPort(p.hostAddress(), p.hostPort()), ExposedPort.tcp(p.containerPort())));
+        }
+        if (!bindings.isEmpty()) {
+            host.withPortBindings(bindings);
+        }
+        if (options.memoryBytes() != null) {
+            host.withMemory(options.memoryBytes());
+        }
+        if (options.nanoCpus() != null) {
+            host.withNanoCPUs(options.nanoCpus());
+        }
+        if (!options.addHosts().isEmpty()) {
+            host.withExtraHosts(options.addHosts().toArray(new String[0]));
+        }
         if (spec.addressing().network() != null) {
             host.withNetworkMode(spec.addressing().network());
         }
@@ -119,7 +142,7 @@ public final class ContainerLauncher {
                 .withName(name)
                 .withLabels(labels)
                 .withEnv(spec.env())
-                .withExposedPorts(ExposedPort.tcp(port))
+                .withExposedPorts(exposed)
                 .withHostConfig(host);
         if (spec.hostname() != null && !spec.hostname().isBlank()) {
             create.withHostName(spec.hostname());

@@ -4,6 +4,8 @@ import dev.portier.common.BackendUrl;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
+import dev.portier.deploy.history.DeployHistory;
+import dev.portier.deploy.history.DeployRecord;
 import dev.portier.deploy.notify.DeployEvent;
 import dev.portier.deploy.session.Session;
 
@@ -15,6 +17,8 @@ import dev.portier.deploy.session.Session;
 final class Attempt {
 
     private final String action;
+    /** The command the history names: the action, or {@code watch} when watch mode ran it. */
+    private final String command;
     private final String app;
     private final String frontend;
     private final long startNanos = System.nanoTime();
@@ -25,7 +29,12 @@ final class Attempt {
     private boolean promotionSent;
 
     Attempt(String action, String app, String frontend, String image, String version) {
+        this(action, action, app, frontend, image, version);
+    }
+
+    Attempt(String action, String command, String app, String frontend, String image, String version) {
         this.action = action;
+        this.command = command;
         this.app = app;
         this.frontend = frontend;
         this.image = image;
@@ -73,6 +82,7 @@ final class Attempt {
         try {
             DeployResult result = body.run();
             report(session, DeployEvent.SUCCESS, null);
+            remember(session, DeployRecord.SUCCESS, backend == null ? null : "live at " + backend.raw());
             return result;
         } catch (DeployFailure | RuntimeException e) {
             DeployFailure f = Failures.settle(e);
@@ -80,6 +90,8 @@ final class Attempt {
                 f = new DeployFailure(ExitCode.INTERRUPTED, action + " interrupted " + f.getMessage(), f).withLogTail(f.logTail());
             }
             report(session, DeployEvent.FAILURE, f.getMessage());
+            remember(session, refused(f.exitCode()) ? DeployRecord.REFUSED : DeployRecord.FAILED,
+                    f.getMessage() + " (exit " + f.exitCode() + ")");
             throw f;
         }
     }
@@ -87,5 +99,21 @@ final class Attempt {
     private void report(Session session, String status, String error) {
         session.webhooks().send(new DeployEvent(session.machine(), app, action, frontend, image, version, container,
                 backend == null ? null : backend.raw(), status, Math.round(elapsedNanos() / 1e6) / 1000.0, error));
+    }
+
+    /** The new version was judged and turned down, as opposed to the deploy being stopped by something else. */
+    private static boolean refused(int exitCode) {
+        return exitCode == ExitCode.DEPLOY_FAILED || exitCode == ExitCode.NOT_CONFIRMED;
+    }
+
+    /** Adds the entry to the deploy history; a Redis that cannot take it costs a warning, never the deploy's result. */
+    private void remember(Session session, String outcome, String detail) {
+        try {
+            new DeployHistory(session.routes().sync(), session.routes().keys()).record(new DeployRecord(System.currentTimeMillis(),
+                    frontend, app, version, image, container, DeployHistory.operator(session.machine()), command, outcome,
+                    Math.round(elapsedNanos() / 1e6), detail));
+        } catch (RuntimeException e) {
+            session.console().warn("deploy history not written: %s", Failures.rootMessage(e));
+        }
     }
 }

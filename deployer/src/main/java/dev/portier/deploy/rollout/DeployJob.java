@@ -32,7 +32,12 @@ public record DeployJob(Session session, DeploySettings settings) {
 
     /** Runs the deploy; every failure is a DeployFailure with its exit code, after the failure webhook. */
     public DeployResult run() throws DeployFailure {
-        Attempt attempt = new Attempt("deploy", settings.app(), settings.frontend(), settings.image().toString(), settings.version());
+        return run("deploy");
+    }
+
+    /** The same, named {@code command} in the deploy history (watch mode's deploys say {@code watch}). */
+    public DeployResult run(String command) throws DeployFailure {
+        Attempt attempt = new Attempt("deploy", command, settings.app(), settings.frontend(), settings.image().toString(), settings.version());
         session.console().step("deploy %s (version %s) of app %s to frontend %s", settings.image(), settings.version(),
                 settings.app(), settings.frontend());
         DeployResult result = attempt.conclude(session, () -> deploy(attempt));
@@ -53,7 +58,7 @@ public record DeployJob(Session session, DeploySettings settings) {
             attempt.container(container.name());
             FrontendWriter.Promotion promotion;
             try {
-                SafeRollout safe = new SafeRollout(session, settings);
+                SafeRollout safe = new SafeRollout(session, settings, attempt, container.name());
                 promotion = new GoLive(session, settings.checks()).run(attempt, settings.frontend(),
                         new GoLive.Target(container.id(), container.name(), spec.port(), spec.addressing(), spec.healthPath()), lock,
                         safe::beforePromotion);

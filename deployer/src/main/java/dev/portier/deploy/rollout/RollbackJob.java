@@ -7,6 +7,7 @@ import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.ContainerLauncher;
+import dev.portier.deploy.docker.LimitRestorer;
 import dev.portier.deploy.redis.Locks;
 import dev.portier.deploy.session.Session;
 import java.time.Duration;
@@ -20,12 +21,17 @@ import java.util.List;
 public record RollbackJob(Session session, RollbackSettings settings) {
 
     public DeployResult run() throws DeployFailure {
-        return runHolding(null);
+        return run("rollback");
+    }
+
+    /** The same, named {@code command} in the deploy history (watch mode's rollbacks say {@code watch}). */
+    public DeployResult run(String command) throws DeployFailure {
+        return runHolding(null, command);
     }
 
     /** The rollback under a lock the caller already holds (a deploy rolling itself back); null takes the lock. */
-    public DeployResult runHolding(DeployLock held) throws DeployFailure {
-        Attempt attempt = new Attempt("rollback", settings.app(), settings.frontend(), null, settings.target());
+    public DeployResult runHolding(DeployLock held, String command) throws DeployFailure {
+        Attempt attempt = new Attempt("rollback", command, settings.app(), settings.frontend(), null, settings.target());
         DeployResult r = attempt.conclude(session, () -> held != null ? rollback(attempt, held) : rollback(attempt));
         session.console().step("rolled back %s to %s (%s) at %s in %.1f s", settings.frontend(), r.version(),
                 r.containerName(), r.backend(), r.took().toMillis() / 1000.0);
@@ -47,6 +53,7 @@ public record RollbackJob(Session session, RollbackSettings settings) {
         console.step("rollback %s: live %s, target %s (version %s, deployed %s, %s)", settings.frontend(),
                 history.live().map(c -> c.name() + " (version " + c.version() + ")").orElse("none"),
                 target.name(), target.version(), target.deployedAt(), target.state());
+        new LimitRestorer(session.docker(), console).restore(target);
         if (!target.running()) {
             new ContainerLauncher(session.docker(), console).start(target.id(), target.name());
         }

@@ -9,6 +9,8 @@ import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
 import dev.portier.deploy.console.Pause;
 import dev.portier.deploy.docker.AppContainer;
+import dev.portier.deploy.history.DeployHistory;
+import dev.portier.deploy.history.DeployRecord;
 import dev.portier.deploy.redis.Canaries;
 import dev.portier.deploy.redis.RolledBackVersions;
 import dev.portier.deploy.session.Session;
@@ -33,15 +35,22 @@ final class SafeRollout {
      */
     static final Duration DRAIN = Duration.ofSeconds(2);
 
+    /** The command the deploy history names for what the deployer took away by itself. */
+    static final String AUTO_ROLLBACK = "auto-rollback";
+
     private final Session session;
     private final DeploySettings settings;
     private final Safety safety;
     private final TrafficWatch watch;
+    private final Attempt attempt;
+    private final String container;
     private BackendFigures reference = BackendFigures.NONE;
     private AppContainer previous;
 
-    SafeRollout(Session session, DeploySettings settings) {
+    SafeRollout(Session session, DeploySettings settings, Attempt attempt, String container) {
         this.session = session;
+        this.attempt = attempt;
+        this.container = container;
         this.settings = settings;
         this.safety = settings.safety();
         this.watch = new TrafficWatch(safety, session.console());
@@ -135,7 +144,7 @@ final class SafeRollout {
                     + settings.version() + " stays live");
         }
         try {
-            new RollbackJob(session, settings.rollbackTo(previous.name())).runHolding(lock);
+            new RollbackJob(session, settings.rollbackTo(previous.name())).runHolding(lock, AUTO_ROLLBACK);
         } catch (DeployFailure f) {
             throw new DeployFailure(ExitCode.DEPLOY_FAILED, why + "; the rollback to " + previous.name() + " failed too ("
                     + f.getMessage() + "), " + settings.version() + " stays live", f);
@@ -145,7 +154,7 @@ final class SafeRollout {
         throw new DeployFailure(ExitCode.DEPLOY_FAILED, why + "; rolled back to " + previous.version() + " (" + previous.name() + ")");
     }
 
-    /** The one place a version taken away by the deployer itself is recorded. */
+    /** The one place a version taken away by the deployer itself is recorded: rolledback:<host> and the deploy history. */
     private void rolledBack(String reason) {
         try {
             new RolledBackVersions(session.routes()).record(settings.frontend(), settings.version());
@@ -154,8 +163,13 @@ final class SafeRollout {
         } catch (RuntimeException e) {
             session.console().warn("could not record the rolled-back version: %s", Failures.rootMessage(e));
         }
-        // MERGE(ops): record it in the deploy history here, once branch ops is in:
-        //   DeployHistory.record(...) with command "auto-rollback", outcome "rolled-back", detail = reason
+        try {
+            new DeployHistory(session.routes().sync(), session.routes().keys()).record(new DeployRecord(System.currentTimeMillis(),
+                    settings.frontend(), settings.app(), settings.version(), settings.image().toString(), container,
+                    DeployHistory.operator(session.machine()), AUTO_ROLLBACK, DeployRecord.ROLLED_BACK, attempt.elapsedNanos() / 1_000_000, reason));
+        } catch (RuntimeException e) {
+            session.console().warn("deploy history not written: %s", Failures.rootMessage(e));
+        }
     }
 
     private void drain() {

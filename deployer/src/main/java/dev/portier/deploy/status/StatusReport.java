@@ -10,6 +10,9 @@ import dev.portier.deploy.redis.Canaries;
 import dev.portier.deploy.redis.FrontendModes;
 import dev.portier.deploy.redis.RolledBackVersions;
 import dev.portier.deploy.redis.Routes;
+import dev.portier.deploy.history.DeployHistory;
+import dev.portier.deploy.history.DeployRecord;
+import dev.portier.deploy.history.HistoryTable;
 import dev.portier.deploy.rollout.HealthCheck;
 import dev.portier.deploy.session.Session;
 import java.io.PrintWriter;
@@ -25,9 +28,19 @@ import java.util.TreeSet;
 /** For each frontend: its Redis list, dead marks, lock, and the containers deployed for it, live one marked. */
 public final class StatusReport {
 
-    /** One container line. {@code uptime} in seconds, null when not running. */
+    /**
+     * One container line. {@code uptime} in seconds, null when not running; {@code ports}: each
+     * extra published port by name, where it answers now ({@code address:port}); {@code memory},
+     * {@code cpus}, {@code labels}, {@code addHosts}: the options it was deployed with (null or empty: none).
+     */
     public record ContainerStatus(String name, String id, String version, String image, String state, String health,
-                                  Long uptime, String backend, boolean live, String deployedAt) {
+                                  Long uptime, String backend, boolean live, String deployedAt, Map<String, String> ports,
+                                  String memory, Double cpus, Map<String, String> labels, List<String> addHosts) {
+
+        public ContainerStatus(String name, String id, String version, String image, String state, String health,
+                               Long uptime, String backend, boolean live, String deployedAt) {
+            this(name, id, version, image, state, health, uptime, backend, live, deployedAt, Map.of(), null, null, Map.of(), List.of());
+        }
     }
 
     /** One frontend block. */
@@ -51,9 +64,15 @@ public final class StatusReport {
         }
     }
 
-    /** The whole report, as {@code --json} prints it. */
-    public record Report(List<FrontendStatus> frontends) {
+    /** The whole report, as {@code --json} prints it; {@code recentDeploys} newest first, from the deploy history. */
+    public record Report(List<FrontendStatus> frontends, List<DeployRecord> recentDeploys) {
+        public Report(List<FrontendStatus> frontends) {
+            this(frontends, List.of());
+        }
     }
+
+    /** History entries the report shows. */
+    public static final int RECENT_DEPLOYS = 5;
 
     private final Session session;
 
@@ -88,7 +107,7 @@ public final class StatusReport {
                     session.routes().deadMarks(host), lock, live.map(AppContainer::version).orElse(null), cs,
                     Modes.read(session.routes(), host)));
         }
-        return new Report(out);
+        return new Report(out, new DeployHistory(session.routes().sync(), session.routes().keys()).recent(onlyFrontend, RECENT_DEPLOYS));
     }
 
     private ContainerStatus describe(AppContainer c, boolean live) {
@@ -105,7 +124,8 @@ public final class StatusReport {
             }
         }
         return new ContainerStatus(c.name(), c.shortId(), c.version(), c.image(), c.state(), health, uptime, backend, live,
-                c.deployedAt().toString());
+                c.deployedAt().toString(), c.extraPorts(), c.options().memory(), c.options().cpus(), c.options().labels(),
+                c.options().addHosts());
     }
 
     /** Prints the report as JSON, one document. */
@@ -147,9 +167,17 @@ public final class StatusReport {
                 for (ContainerStatus c : f.containers()) {
                     out.printf(fmt, c.live() ? "*" : "", c.name(), c.version(), c.state(), c.health(),
                             c.uptime() == null ? "-" : human(c.uptime()), c.backend() == null ? "-" : c.backend(), c.deployedAt());
+                    String extra = ContainerExtras.describe(c);
+                    if (!extra.isEmpty()) {
+                        out.printf("       %s%n", extra);
+                    }
                 }
             }
             out.println();
+        }
+        if (!report.recentDeploys().isEmpty()) {
+            out.println("RECENT DEPLOYS (more: `history`)");
+            HistoryTable.print(report.recentDeploys(), "  ", out);
         }
         out.flush();
     }

@@ -113,7 +113,7 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
                 console.step("wanted version %s, live %s: rolling back to kept container %s", wanted.get(),
                         live == null ? "none" : live, kept.get().name());
                 try {
-                    DeployResult r = new RollbackJob(session, base.rollbackTo(kept.get().name())).run();
+                    DeployResult r = new RollbackJob(session, base.rollbackTo(kept.get().name())).run("watch");
                     record(r.version());
                     return ExitCode.OK;
                 } catch (DeployFailure f) {
@@ -124,7 +124,7 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
                 }
             }
             console.step("wanted version %s, live %s: deploying", wanted.get(), live == null ? "none" : live);
-            DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted.get()), wanted.get())).run();
+            DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted.get()), wanted.get())).run("watch");
             record(r.version());
             return ExitCode.OK;
         } catch (DeployFailure | RuntimeException e) {

@@ -91,6 +91,17 @@ class SafeRolloutTest {
         throw new AssertionError("no deploy failure webhook among " + requests.size());
     }
 
+    /** The deploy history's entry for what the deployer took away by itself. */
+    private static JsonNode autoRollbackEntry() throws Exception {
+        for (String json : H.redis.sync().lrange("deploys", 0, -1)) {
+            JsonNode e = new ObjectMapper().readTree(json);
+            if ("auto-rollback".equals(e.path("command").asText()) && "rolled-back".equals(e.path("outcome").asText())) {
+                return e;
+            }
+        }
+        throw new AssertionError("no auto-rollback entry in " + H.redis.sync().lrange("deploys", 0, -1));
+    }
+
     /** Every failed answer came from {@code bad} on the checkout path; the live version failed none; no connection error at all. */
     private static void onlyTheNewVersionFailed(List<ProxyLoad.Sample> all, String live, long commandEnd) {
         List<ProxyLoad.Sample> noAnswer = all.stream().filter(s -> s.error() != null).limit(5).toList();
@@ -135,6 +146,7 @@ class SafeRolloutTest {
 
         JsonNode event = failureEvent();
         assertEquals("broken", event.path("version").asText());
+        assertTrue(autoRollbackEntry().path("detail").asText().startsWith("canary rejected: "));
         assertTrue(event.path("error").asText().matches("(?s)canary rejected: .*5xx.*reference \\d+ requests.*"), event.toString());
         System.out.printf("broken canary: judged in %.1f s; %d requests, %d failed (all on the canary's checkout)%n",
                 (end - start) / 1e9, all.size(), all.stream().filter(ProxyLoad.Sample::failed).count());
@@ -194,6 +206,9 @@ class SafeRolloutTest {
         JsonNode event = failureEvent();
         assertTrue(event.path("error").asText().contains("regression after the promotion: "), event.toString());
         assertTrue(event.path("error").asText().contains("rolled back to v1"), event.toString());
+        JsonNode history = autoRollbackEntry();
+        assertEquals("broken", history.path("version").asText());
+        assertTrue(history.path("detail").asText().startsWith("regression after the promotion: 5xx share"), history.toString());
         System.out.printf("regression after the promotion: rolled back in %.1f s; %d requests, %d failed (all on the new version's checkout)%n",
                 (end - start) / 1e9, all.size(), all.stream().filter(ProxyLoad.Sample::failed).count());
     }

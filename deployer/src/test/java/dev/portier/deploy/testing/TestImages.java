@@ -81,6 +81,11 @@ public final class TestImages implements AutoCloseable {
         return repo + ":noport";
     }
 
+    /** Like v1 ("multi" on /), and the same answers on ports 9010 and 10001 too (stand-ins for JMX and a profiler). */
+    public String multiPort() {
+        return repo + ":multi";
+    }
+
     /** Just sleeps; stands in for the Redis and proxy images in bootstrap tests. */
     public String sleeper() {
         return repo + ":sleeper";
@@ -95,6 +100,8 @@ public final class TestImages implements AutoCloseable {
                 null, false, true);
         build("noport", HTTPD, "noport", true, false);
         build("sleeper", "[\"/bin/busybox\",\"sleep\",\"3600\"]", null, false, false);
+        build("multi", "[\"/bin/busybox\",\"sh\",\"-c\",\"/bin/busybox httpd -p 9010 -h /www && /bin/busybox httpd -p 10001 -h /www"
+                + " && exec /bin/busybox httpd -f -p 8080 -h /www\"]", "multi", true, true);
     }
 
     private static final String HTTPD = "[\"/bin/busybox\",\"httpd\",\"-f\",\"-p\",\"8080\",\"-h\",\"/www\"]";
