@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -86,8 +85,7 @@ public final class ProxyAdmins {
         }
         Map<String, BackendFigures> out = new HashMap<>();
         JsonNode backends = root.path("frontends").path(frontend).path("backends");
-        for (Iterator<Map.Entry<String, JsonNode>> it = backends.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : backends.properties()) {
             JsonNode b = e.getValue();
             out.put(e.getKey(), new BackendFigures(b.path("requests").asLong(), b.path("errors5xx").asLong(), b.path("p99Ms").asDouble()));
         }
