@@ -19,7 +19,7 @@ public final class FrontendWriter {
     /** Error prefix the promotion script answers when the caller's deploy lock is gone. */
     public static final String LOCK_LOST = "LOCKLOST";
 
-    // KEYS: frontend, dead, lock[, live record]  ARGV: backend, default identifier, lock owner[, container, millis]
+    // KEYS: frontend, dead, lock[, live record[, canary]]  ARGV: backend, default identifier, lock owner[, container, millis]
     private static final String PROMOTE = """
             if redis.call('GET', KEYS[3]) ~= ARGV[3] then
               return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[3])
@@ -33,6 +33,9 @@ public final class FrontendWriter {
             redis.call('RPUSH', KEYS[1], identifier, ARGV[1])
             if #KEYS > 3 then
               redis.call('HSET', KEYS[4], ARGV[4], ARGV[5])
+            end
+            if #KEYS > 4 then
+              redis.call('DEL', KEYS[5])
             end
             return previous
             """;
@@ -95,12 +98,13 @@ public final class FrontendWriter {
     /**
      * Like {@link #promoteHolding(String, BackendUrl, String, String)}, and in the same step records
      * in {@link RoutingKeys#live(String)} that {@code container} became live at {@code epochMillis},
-     * so the record can never disagree with the list.
+     * so the record can never disagree with the list. Any canary of the host ends in the same
+     * step: the promoted backend takes every request, and no request ever sees neither it nor a canary.
      */
     public Promotion promoteHolding(String host, BackendUrl backend, String lockKey, String owner, String container,
                                     long epochMillis) {
         return eval(host, backend,
-                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey), keys.live(host)},
+                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey), keys.live(host), keys.canary(host)},
                 new String[] {backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner), Objects.requireNonNull(container),
                         String.valueOf(epochMillis)});
     }

@@ -13,10 +13,11 @@ public record RoutingKeys(String prefix) {
     private static final String FRONTEND = "frontend:";
     private static final String DEAD = "dead:";
     private static final String LIVE = "live:";
-    private static final String DEPLOYS = "deploys";
     private static final String CANARY = "canary:";
     private static final String MAINTENANCE = "maintenance:";
     private static final String PAUSE = "pause:";
+    private static final String ROLLED_BACK = "rolledback:";
+    private static final String DEPLOYS = "deploys";
 
     public RoutingKeys {
         Objects.requireNonNull(prefix, "prefix");
@@ -42,14 +43,6 @@ public record RoutingKeys(String prefix) {
         return prefix + LIVE + host;
     }
 
-    /**
-     * The deploy history of every frontend: a list of JSON entries, newest first, bounded by the
-     * deployer (see the deployer's {@code DeployHistory}). The proxy never reads it.
-     */
-    public String history() {
-        return prefix + DEPLOYS;
-    }
-
     /** A frontend's canary: a hash with {@code backend} (a URL as in the list) and {@code percent} (0..100). */
     public String canary(String host) {
         return prefix + CANARY + host;
@@ -63,6 +56,15 @@ public record RoutingKeys(String prefix) {
     /** A frontend's pause: a hash with optional {@code maxHold} (seconds); new requests wait while it exists. */
     public String pause(String host) {
         return prefix + PAUSE + host;
+    }
+
+    /**
+     * The version the deployer rolled back by itself (a rejected canary or a regression after a
+     * promotion): a string; watch mode does not deploy it again until the wanted version changes.
+     * The proxy never reads it.
+     */
+    public String rolledBack(String host) {
+        return prefix + ROLLED_BACK + host;
     }
 
     /** A SCAN/PSUBSCRIBE pattern for every canary key (glob characters in the prefix are escaped). */
@@ -93,6 +95,14 @@ public record RoutingKeys(String prefix) {
     /** The host part of a pause key, or null when the key is not one of ours. */
     public String hostOfPauseKey(String key) {
         return suffixAfter(key, prefix + PAUSE);
+    }
+
+    /**
+     * The deploy history of every frontend: a list of JSON entries, newest first, bounded by the
+     * deployer (see the deployer's {@code DeployHistory}). The proxy never reads it.
+     */
+    public String history() {
+        return prefix + DEPLOYS;
     }
 
     /** A SCAN/KEYS pattern for every frontend key (glob characters in the prefix are escaped). */

@@ -88,6 +88,23 @@ class FrontendWriterTest {
     }
 
     @Test
+    void promotionEndsTheCanaryInTheSameStep() {
+        REDIS.sync().set("deploylock:a.test", "me");
+        REDIS.sync().rpush("frontend:a.test", "site", "http://10.0.0.1:80");
+        REDIS.sync().hset("canary:a.test", java.util.Map.of("backend", "http://10.0.0.2:80", "percent", "10"));
+
+        writer.promoteHolding("a.test", BackendUrl.parse("http://10.0.0.2:80"), "deploylock:a.test", "me", "c2", 2000L);
+        assertEquals(List.of("site", "http://10.0.0.2:80"), REDIS.sync().lrange("frontend:a.test", 0, -1));
+        assertEquals(0L, REDIS.sync().exists("canary:a.test"));
+
+        REDIS.sync().hset("canary:a.test", java.util.Map.of("backend", "http://10.0.0.3:80", "percent", "10"));
+        REDIS.sync().set("deploylock:a.test", "someone else");
+        assertThrows(RedisCommandExecutionException.class, () -> writer.promoteHolding("a.test",
+                BackendUrl.parse("http://10.0.0.3:80"), "deploylock:a.test", "me", "c3", 3000L));
+        assertEquals(1L, REDIS.sync().exists("canary:a.test"), "a refused promotion leaves the canary");
+    }
+
+    @Test
     void promotionHonoursTheDriverPrefix() {
         FrontendWriter prefixed = new FrontendWriter(REDIS.sync(), new RoutingKeys("env1:"));
         REDIS.sync().sadd("env1:dead:a.test", "0");

@@ -15,6 +15,10 @@ class RoutingKeysTest {
         assertEquals("www.example.com", k.hostOfFrontendKey("p:frontend:www.example.com"));
         assertNull(k.hostOfFrontendKey("frontend:www.example.com"));
         assertEquals("a", k.hostOfDeadKey("p:dead:a"));
+        assertEquals("p:canary:www.example.com", k.canary("www.example.com"));
+        assertEquals("p:maintenance:www.example.com", k.maintenance("www.example.com"));
+        assertEquals("p:pause:www.example.com", k.pause("www.example.com"));
+        assertEquals("p:rolledback:www.example.com", k.rolledBack("www.example.com"));
         assertEquals("p:deploys", k.history());
         assertEquals("deploys", RoutingKeys.unprefixed().history());
     }

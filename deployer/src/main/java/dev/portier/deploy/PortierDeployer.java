@@ -3,8 +3,12 @@ package dev.portier.deploy;
 import dev.portier.deploy.cli.BootstrapCommand;
 import dev.portier.deploy.cli.DeployCommand;
 import dev.portier.deploy.cli.GlobalOptions;
+import dev.portier.deploy.cli.LiveCommand;
+import dev.portier.deploy.cli.MaintenanceCommand;
+import dev.portier.deploy.cli.PauseCommand;
 import dev.portier.deploy.cli.HistoryCommand;
 import dev.portier.deploy.cli.PruneCommand;
+import dev.portier.deploy.cli.ResumeCommand;
 import dev.portier.deploy.cli.RollbackCommand;
 import dev.portier.deploy.cli.ShortUsageErrors;
 import dev.portier.deploy.cli.StatusCommand;
@@ -23,8 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "portier-deployer", mixinStandardHelpOptions = true, versionProvider = PortierDeployer.Version.class,
         description = "Zero-downtime Docker deploys behind the portier (Hipache-compatible) proxy.",
         subcommands = {DeployCommand.class, RollbackCommand.class, StatusCommand.class, HistoryCommand.class, BootstrapCommand.class,
-                WatchCommand.class, PruneCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes:", "  0 ok", "  1 deploy failed, live version unchanged", "  2 usage or configuration error",
+                WatchCommand.class, PruneCommand.class, MaintenanceCommand.class, LiveCommand.class, PauseCommand.class,
+                ResumeCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes:", "  0 ok", "  1 deploy failed, live version unchanged (also: canary rejected, or rolled back after a regression)", "  2 usage or configuration error",
                 "  3 deploy lock held (holder named)", "  4 Docker unreachable or refused", "  5 Redis unreachable",
                 "  6 image not available", "  7 proxy did not confirm, previous list restored",
                 "  8 nothing to roll back to / no such version", "  9 interrupted (SIGTERM/SIGINT); cleaned up, lock released"})

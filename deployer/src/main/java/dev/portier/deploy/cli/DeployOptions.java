@@ -6,7 +6,7 @@ import dev.portier.deploy.docker.LaunchSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
-/** Everything a deploy is told besides its image: launch, health, confirmation and webhooks, retention, the lock; shared by deploy and watch. */
+/** Everything a deploy is told besides its image: launch, health, confirmation and webhooks, retention, the lock, canary and watch; shared by deploy and watch. */
 public final class DeployOptions {
 
     @Mixin
@@ -24,6 +24,9 @@ public final class DeployOptions {
     @Mixin
     LockOptions lock;
 
+    @Mixin
+    SafetyOptions safety;
+
     /** The deploy of {@code image}; {@code version} null means the image's tag. */
     DeploySettings settings(Invocation invocation, ImageRef image, String version) {
         String app = invocation.app();
@@ -35,6 +38,6 @@ public final class DeployOptions {
         }
         return DeploySettings.of(spec,
                 health.interval, health.deadline, notify.proxyUrl, notify.confirmDeadline, retention.retention(),
-                lock.lockTtl, launch.pullTimeout);
+                lock.lockTtl, launch.pullTimeout).withSafety(safety.safety(invocation.command.commandLine()));
     }
 }

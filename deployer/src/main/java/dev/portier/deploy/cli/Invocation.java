@@ -54,6 +54,11 @@ public final class Invocation {
         return DockerConnection.open(global().dockerHost);
     }
 
+    /** Opens Redis alone, for the commands that only write keys (maintenance, pause). */
+    Routes openRoutes() throws DeployFailure {
+        return Routes.connect(redisUrl());
+    }
+
     /** Opens Redis then Docker (Redis first: the lock comes before any container). */
     Session openSession(Webhooks webhooks) throws DeployFailure {
         Routes routes = Routes.connect(redisUrl());

@@ -22,8 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One deploy, in the script's order: lock, image, container, address, health, promotion,
- * confirmation, retention, webhook. Until the promotion the live list is never touched. A
+ * One deploy, in the script's order: lock, image, container, address, health, [canary],
+ * promotion, confirmation, [watch after the promotion], retention, webhook. Until the promotion the live list is never touched. A
  * container that failed is killed and removed before the job returns, unless the promotion went
  * out and the list may name it; then it is left running, and only the live record the promotion
  * wrote with the list would ever make it count as a version that served.
@@ -58,8 +58,11 @@ public record DeployJob(Session session, DeploySettings settings) {
             attempt.container(container.name());
             FrontendWriter.Promotion promotion;
             try {
+                SafeRollout safe = new SafeRollout(session, settings, attempt, container.name());
                 promotion = new GoLive(session, settings.checks()).run(attempt, settings.frontend(),
-                        new GoLive.Target(container.id(), container.name(), spec.port(), spec.addressing(), spec.healthPath()), lock);
+                        new GoLive.Target(container.id(), container.name(), spec.port(), spec.addressing(), spec.healthPath()), lock,
+                        safe::beforePromotion);
+                safe.afterPromotion(attempt.backend(), lock);
             } catch (DeployFailure | RuntimeException e) {
                 throw takeAway(launcher, container, attempt, Failures.settle(e));
             }

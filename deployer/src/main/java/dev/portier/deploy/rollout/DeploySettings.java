@@ -11,14 +11,21 @@ import java.time.Duration;
  * @param launch  the container to start; its port null to use the image's single exposed port
  * @param checks  how it is judged healthy and confirmed live
  * @param lockTtl deploy-lock expiry; renewed every third of it while the deploy runs
+ * @param safety  canary and watch through the proxies' figures ({@link Safety#NONE}: none)
  */
-public record DeploySettings(LaunchSpec launch, GoLive.Checks checks, Retention retention, Duration lockTtl, Duration pullTimeout) {
+public record DeploySettings(LaunchSpec launch, GoLive.Checks checks, Retention retention, Duration lockTtl, Duration pullTimeout,
+                             Safety safety) {
 
     /** Builds the settings; {@code proxyUrl} null skips the confirmation through the proxy. */
     public static DeploySettings of(LaunchSpec launch, Duration healthInterval, Duration healthDeadline, URI proxyUrl,
                                     Duration confirmDeadline, Retention retention, Duration lockTtl, Duration pullTimeout) {
         return new DeploySettings(launch, new GoLive.Checks(healthInterval, healthDeadline, proxyUrl, confirmDeadline),
-                retention, lockTtl, pullTimeout);
+                retention, lockTtl, pullTimeout, Safety.NONE);
+    }
+
+    /** The same deploy watching real traffic as {@code s} says. */
+    public DeploySettings withSafety(Safety s) {
+        return new DeploySettings(launch, checks, retention, lockTtl, pullTimeout, s);
     }
 
     public String app() {
@@ -39,7 +46,7 @@ public record DeploySettings(LaunchSpec launch, GoLive.Checks checks, Retention 
 
     /** The same deploy for another image, as watch mode builds it per wanted version. */
     public DeploySettings withImage(ImageRef newImage, String newVersion) {
-        return new DeploySettings(launch.withImage(newImage, newVersion), checks, retention, lockTtl, pullTimeout);
+        return new DeploySettings(launch.withImage(newImage, newVersion), checks, retention, lockTtl, pullTimeout, safety);
     }
 
     /** A rollback with the same checks, to {@code target} (null: the one that served before the live one). */

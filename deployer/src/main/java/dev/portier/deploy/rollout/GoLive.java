@@ -28,6 +28,14 @@ final class GoLive {
     record Checks(Duration healthInterval, Duration healthDeadline, URI proxyUrl, Duration confirmDeadline) {
     }
 
+    /** What runs between the health check and the promotion (a canary); it throws to stop the promotion. */
+    @FunctionalInterface
+    interface Gate {
+        Gate NONE = (backend, lock) -> { };
+
+        void beforePromotion(BackendUrl backend, DeployLock lock) throws DeployFailure;
+    }
+
     /** The running container to put live. */
     record Target(String id, String name, int port, BackendAddressing addressing, String healthPath) {
     }
@@ -41,6 +49,10 @@ final class GoLive {
     }
 
     FrontendWriter.Promotion run(Attempt attempt, String frontend, Target target, DeployLock lock) throws DeployFailure {
+        return run(attempt, frontend, target, lock, Gate.NONE);
+    }
+
+    FrontendWriter.Promotion run(Attempt attempt, String frontend, Target target, DeployLock lock, Gate gate) throws DeployFailure {
         ContainerLauncher launcher = new ContainerLauncher(session.docker(), session.console());
         BackendUrl backend = launcher.awaitAddress(target.id(), target.port(), target.addressing(), ADDRESS_TIMEOUT);
         attempt.backend(backend);
@@ -48,6 +60,7 @@ final class GoLive {
                 checks.healthInterval().toMillis(), checks.healthDeadline().toSeconds());
         new HealthCheck(checks.healthInterval(), checks.healthDeadline(), session.console())
                 .await(backend, target.healthPath(), () -> launcher.exitReason(target.id()));
+        gate.beforePromotion(backend, lock);
         if (!lock.isHeld()) {
             throw new DeployFailure(ExitCode.LOCK_HELD, "deploy lock " + lock.key() + " was lost while health-checking; not promoted");
         }

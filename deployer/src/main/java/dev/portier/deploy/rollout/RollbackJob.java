@@ -26,32 +26,41 @@ public record RollbackJob(Session session, RollbackSettings settings) {
 
     /** The same, named {@code command} in the deploy history (watch mode's rollbacks say {@code watch}). */
     public DeployResult run(String command) throws DeployFailure {
+        return runHolding(null, command);
+    }
+
+    /** The rollback under a lock the caller already holds (a deploy rolling itself back); null takes the lock. */
+    public DeployResult runHolding(DeployLock held, String command) throws DeployFailure {
         Attempt attempt = new Attempt("rollback", command, settings.app(), settings.frontend(), null, settings.target());
-        DeployResult r = attempt.conclude(session, () -> rollback(attempt));
+        DeployResult r = attempt.conclude(session, () -> held != null ? rollback(attempt, held) : rollback(attempt));
         session.console().step("rolled back %s to %s (%s) at %s in %.1f s", settings.frontend(), r.version(),
                 r.containerName(), r.backend(), r.took().toMillis() / 1000.0);
         return r;
     }
 
     private DeployResult rollback(Attempt attempt) throws DeployFailure {
-        Console console = session.console();
         try (DeployLock lock = Locks.acquire(session.routes(), session.machine(), settings.frontend(),
                 "rollback" + (settings.target() == null ? "" : " to " + settings.target()), settings.lockTtl())) {
-            ServingHistory history = ServingHistory.read(session, settings.app(), settings.frontend());
-            AppContainer target = choose(history);
-            attempt.target(target.image(), target.version(), target.name());
-            console.step("rollback %s: live %s, target %s (version %s, deployed %s, %s)", settings.frontend(),
-                    history.live().map(c -> c.name() + " (version " + c.version() + ")").orElse("none"),
-                    target.name(), target.version(), target.deployedAt(), target.state());
-            new LimitRestorer(session.docker(), console).restore(target);
-            if (!target.running()) {
-                new ContainerLauncher(session.docker(), console).start(target.id(), target.name());
-            }
-            FrontendWriter.Promotion p = new GoLive(session, settings.checks()).run(attempt, settings.frontend(),
-                    new GoLive.Target(target.id(), target.name(), target.port(), target.addressing(), target.healthPath()), lock);
-            return new DeployResult(target.id(), target.name(), target.version(), attempt.backend(), p.previous(), p.current(),
-                    Duration.ofNanos(attempt.elapsedNanos()));
+            return rollback(attempt, lock);
         }
+    }
+
+    private DeployResult rollback(Attempt attempt, DeployLock lock) throws DeployFailure {
+        Console console = session.console();
+        ServingHistory history = ServingHistory.read(session, settings.app(), settings.frontend());
+        AppContainer target = choose(history);
+        attempt.target(target.image(), target.version(), target.name());
+        console.step("rollback %s: live %s, target %s (version %s, deployed %s, %s)", settings.frontend(),
+                history.live().map(c -> c.name() + " (version " + c.version() + ")").orElse("none"),
+                target.name(), target.version(), target.deployedAt(), target.state());
+        new LimitRestorer(session.docker(), console).restore(target);
+        if (!target.running()) {
+            new ContainerLauncher(session.docker(), console).start(target.id(), target.name());
+        }
+        FrontendWriter.Promotion p = new GoLive(session, settings.checks()).run(attempt, settings.frontend(),
+                new GoLive.Target(target.id(), target.name(), target.port(), target.addressing(), target.healthPath()), lock);
+        return new DeployResult(target.id(), target.name(), target.version(), attempt.backend(), p.previous(), p.current(),
+                Duration.ofNanos(attempt.elapsedNanos()));
     }
 
     private AppContainer choose(ServingHistory history) throws DeployFailure {

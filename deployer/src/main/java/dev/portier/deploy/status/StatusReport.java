@@ -6,6 +6,10 @@ import dev.portier.common.DeployLock;
 import dev.portier.common.Frontend;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.AppContainers;
+import dev.portier.deploy.redis.Canaries;
+import dev.portier.deploy.redis.FrontendModes;
+import dev.portier.deploy.redis.RolledBackVersions;
+import dev.portier.deploy.redis.Routes;
 import dev.portier.deploy.history.DeployHistory;
 import dev.portier.deploy.history.DeployRecord;
 import dev.portier.deploy.history.HistoryTable;
@@ -41,7 +45,23 @@ public final class StatusReport {
 
     /** One frontend block. */
     public record FrontendStatus(String frontend, String key, String identifier, List<String> backends, Set<Integer> dead,
-                                 String lock, String liveVersion, List<ContainerStatus> containers) {
+                                 String lock, String liveVersion, List<ContainerStatus> containers, Modes modes) {
+    }
+
+    /** What else Redis says of the frontend; each null when off. */
+    public record Modes(Canaries.Canary canary, Map<String, String> maintenance, Map<String, String> pause, String rolledBack) {
+
+        static Modes read(Routes routes, String host) {
+            FrontendModes m = new FrontendModes(routes);
+            Map<String, String> maintenance = m.maintenanceOf(host);
+            Map<String, String> pause = m.pauseOf(host);
+            return new Modes(new Canaries(routes).read(host).orElse(null), maintenance.isEmpty() ? null : maintenance,
+                    pause.isEmpty() ? null : pause, new RolledBackVersions(routes).of(host).orElse(null));
+        }
+
+        boolean any() {
+            return canary != null || maintenance != null || pause != null || rolledBack != null;
+        }
     }
 
     /** The whole report, as {@code --json} prints it; {@code recentDeploys} newest first, from the deploy history. */
@@ -84,7 +104,8 @@ public final class StatusReport {
             String lock = DeployLock.holder(session.routes().sync(), session.routes().keys(), host).map(DeployLock.Holder::owner).orElse(null);
             out.add(new FrontendStatus(host, session.routes().keys().frontend(host),
                     list == null ? null : list.identifier(), list == null ? List.of() : list.rawBackends(),
-                    session.routes().deadMarks(host), lock, live.map(AppContainer::version).orElse(null), cs));
+                    session.routes().deadMarks(host), lock, live.map(AppContainer::version).orElse(null), cs,
+                    Modes.read(session.routes(), host)));
         }
         return new Report(out, new DeployHistory(session.routes().sync(), session.routes().keys()).recent(onlyFrontend, RECENT_DEPLOYS));
     }
@@ -131,6 +152,13 @@ public final class StatusReport {
             }
             out.printf("  list: %s   dead: %s   lock: %s%n", f.identifier() == null ? "(absent)" : list,
                     f.dead().isEmpty() ? "none" : f.dead(), f.lock() == null ? "free" : f.lock());
+            Modes m = f.modes();
+            if (m != null && m.any()) {
+                out.printf("  canary: %s   maintenance: %s   pause: %s   rolled back: %s%n",
+                        m.canary() == null ? "none" : m.canary().backend() + " " + m.canary().percent() + " %",
+                        m.maintenance() == null ? "off" : "on " + m.maintenance(), m.pause() == null ? "off" : "on " + m.pause(),
+                        m.rolledBack() == null ? "none" : m.rolledBack());
+            }
             if (f.containers().isEmpty()) {
                 out.println("  no containers deployed by portier");
             } else {

@@ -6,6 +6,7 @@ import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.AppContainers;
+import dev.portier.deploy.redis.RolledBackVersions;
 import dev.portier.deploy.rollout.DeployJob;
 import dev.portier.deploy.rollout.DeployResult;
 import dev.portier.deploy.rollout.DeploySettings;
@@ -24,6 +25,9 @@ import java.util.Optional;
  * The cron mode: every interval, read the wanted version and deploy it when it is not the live
  * one. A failed deploy waits for the next tick (never a tight loop); a tick that cannot even
  * read the version or reach Docker/Redis is logged and skipped the same way.
+ *
+ * A version the deployer rolled back by itself ({@code --canary}, {@code --watch-after}) is not
+ * deployed again until the wanted version changes.
  *
  * A wanted version that a kept (not live) container already runs is rolled back to — seconds, no
  * new container — so that an operator rolls back by naming the old version where the wanted
@@ -99,6 +103,9 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
                 console.step("version %s is live, nothing to do", live);
                 return ExitCode.OK;
             }
+            if (refusedAfterAutoRollback(session, wanted.get())) {
+                return ExitCode.OK;
+            }
             Optional<AppContainer> kept = containers.stream()
                     .filter(c -> wanted.get().equals(c.version()) && liveContainer.map(l -> !l.id().equals(c.id())).orElse(true))
                     .findFirst();
@@ -127,6 +134,27 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
             console.step("deploy of %s failed (exit %d); next try in %d s", wanted.get(), f.exitCode(), interval.toSeconds());
             return f.exitCode();
         }
+    }
+
+    /**
+     * Whether the wanted version is the one the deployer rolled back by itself (a rejected canary,
+     * a regression after its promotion): deploying it again at every tick would hand it traffic
+     * again. Once the wanted version is another, the record goes.
+     */
+    private boolean refusedAfterAutoRollback(Session session, String wanted) {
+        RolledBackVersions rolledBack = new RolledBackVersions(session.routes());
+        Optional<String> refused = rolledBack.of(base.frontend());
+        if (refused.isEmpty()) {
+            return false;
+        }
+        if (refused.get().equals(wanted)) {
+            console.step("version %s was rolled back automatically; waiting for another wanted version (%s holds it)", wanted,
+                    session.routes().keys().rolledBack(base.frontend()));
+            return true;
+        }
+        rolledBack.clear(base.frontend());
+        console.step("wanted version moved on from %s, which was rolled back automatically", refused.get());
+        return false;
     }
 
     private void record(String version) {

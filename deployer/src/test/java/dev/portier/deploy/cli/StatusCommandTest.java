@@ -56,4 +56,28 @@ class StatusCommandTest {
         assertEquals(2, manual.get("backends").size());
         assertTrue(manual.get("containers").isEmpty());
     }
+
+    @Test
+    void statusShowsCanaryMaintenancePauseAndTheRolledBackVersion() throws Exception {
+        H.redis.sync().rpush("frontend:m.test", "site", "http://10.1.1.1:80");
+        assertEquals(0, H.cli("maintenance", "--frontend", "m.test", "--retry-after", "90").exit());
+        assertEquals(0, H.cli("pause", "--frontend", "m.test").exit());
+        H.redis.sync().hset("canary:m.test", java.util.Map.of("backend", "http://10.1.1.2:80", "percent", "20"));
+        H.redis.sync().set("rolledback:m.test", "v7");
+
+        DockerHarness.Run table = H.cli("status", "--frontend", "m.test");
+        assertTrue(table.out().contains("canary: http://10.1.1.2:80 20 %   maintenance: on {retryAfter=90, since="), table.out());
+        assertTrue(table.out().contains("rolled back: v7"), table.out());
+        JsonNode modes = new ObjectMapper().readTree(H.cli("status", "--json", "--frontend", "m.test").out())
+                .get("frontends").get(0).get("modes");
+        assertEquals(20, modes.get("canary").get("percent").asInt());
+        assertEquals("90", modes.get("maintenance").get("retryAfter").asText());
+        assertTrue(modes.get("pause").has("since"), modes.toString());
+        assertEquals("v7", modes.get("rolledBack").asText());
+
+        assertEquals(0, H.cli("live", "--frontend", "m.test").exit());
+        assertEquals(0, H.cli("resume", "--frontend", "m.test").exit());
+        H.redis.sync().del("canary:m.test", "rolledback:m.test");
+        assertFalse(H.cli("status", "--frontend", "m.test").out().contains("canary:"), "no line when all are off");
+    }
 }

@@ -28,6 +28,7 @@ class UsageHelpTest {
             System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"),
             "unix:///var/run/docker.sock",
             "tcp://host:2375",
+            "http://127.0.0.1:9180",
             "http://127.0.0.1:80",
             "redis://127.0.0.1:<redis-port>");
 

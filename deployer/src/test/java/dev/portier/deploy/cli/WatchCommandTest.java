@@ -93,4 +93,27 @@ class WatchCommandTest {
         assertEquals(0, exit.get(), err.toString());
         assertTrue(out.toString().contains("watch stopped"));
     }
+
+    @Test
+    void aVersionRolledBackAutomaticallyIsNotDeployedAgainUntilTheWantedVersionChanges() throws Exception {
+        Path wanted = dir.resolve("wanted-version");
+        String[] once = {"watch", "--once", "--image", H.images.repo, "--version-file", wanted.toString(), "--frontend", "app.test",
+                "--backend-address", "127.0.0.1", "--health-interval", "200ms", "--health-deadline", "3s",
+                "--log-dir", H.logDir.toString(), "--stop-timeout", "0s"};
+        // what a rejected canary or a regression after the promotion leaves
+        H.redis.sync().set("rolledback:app.test", "v2");
+        Files.writeString(wanted, "v2\n");
+
+        DockerHarness.Run refused = H.cli(once);
+        assertEquals(0, refused.exit(), refused.all());
+        assertTrue(refused.out().contains("version v2 was rolled back automatically; waiting for another wanted version"), refused.out());
+        assertEquals(List.of(), H.containers(), "nothing started");
+        assertEquals("v2", H.redis.sync().get("rolledback:app.test"));
+
+        Files.writeString(wanted, "v1\n");
+        DockerHarness.Run moved = H.cli(once);
+        assertEquals(0, moved.exit(), moved.all());
+        assertEquals("v1", liveVersion());
+        assertEquals(0L, H.redis.sync().exists("rolledback:app.test"), "the wanted version moved on: the record goes");
+    }
 }

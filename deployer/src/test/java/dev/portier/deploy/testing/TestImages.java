@@ -49,13 +49,21 @@ public final class TestImages implements AutoCloseable {
         return instance;
     }
 
-    /** Healthy, answers its version on / and /health. */
+    /** Healthy, answers its version on /, /health and /cgi-bin/checkout (a CGI, 200). */
     public String v1() {
         return repo + ":v1";
     }
 
     public String v2() {
         return repo + ":v2";
+    }
+
+    /**
+     * Healthy, answers "broken" on / and /health, but 500 on /cgi-bin/checkout: the release that
+     * passes its health check and fails the checkout page.
+     */
+    public String broken() {
+        return repo + ":broken";
     }
 
     /** Serves / but /health is 404 forever. */
@@ -84,8 +92,9 @@ public final class TestImages implements AutoCloseable {
     }
 
     private void buildAll() {
-        build("v1", HTTPD, "v1", true, true);
-        build("v2", HTTPD, "v2", true, true);
+        build("v1", HTTPD, "v1", true, true, 200);
+        build("v2", HTTPD, "v2", true, true, 200);
+        build("broken", HTTPD, "broken", true, true, 500);
         build("sick", HTTPD, "sick", false, true);
         build("crash", "[\"/bin/busybox\",\"sh\",\"-c\",\"echo booting crash image; echo 'fatal: DATABASE_URL is not set' >&2; exit 3\"]",
                 null, false, true);
@@ -103,8 +112,16 @@ public final class TestImages implements AutoCloseable {
         return repo + ":" + newTag;
     }
 
-    /** {@code body} (when not null) is served on / and, when {@code healthy}, on /health too. */
     private void build(String tag, String entrypoint, String body, boolean healthy, boolean expose) {
+        build(tag, entrypoint, body, healthy, expose, 0);
+    }
+
+    /**
+     * {@code body} (when not null) is served on / and, when {@code healthy}, on /health too;
+     * {@code checkout} (when not 0) is the status of /cgi-bin/checkout, a CGI script busybox
+     * httpd runs (its answer starts with its own status line, which httpd passes on as is).
+     */
+    private void build(String tag, String entrypoint, String body, boolean healthy, boolean expose, int checkout) {
         Path dir;
         try {
             dir = Files.createTempDirectory("portier-img-");
@@ -115,6 +132,12 @@ public final class TestImages implements AutoCloseable {
             }
             if (healthy) {
                 Files.writeString(dir.resolve("www/health"), body + "\n");
+            }
+            if (checkout != 0) {
+                Path script = Files.createDirectories(dir.resolve("www/cgi-bin")).resolve("checkout");
+                Files.writeString(script, "#!/bin/busybox sh\nprintf 'HTTP/1.1 " + checkout + " " + (checkout == 200 ? "OK" : "Internal Server Error")
+                        + "\\r\\nContent-Type: text/plain\\r\\n\\r\\ncheckout " + body + "\\n'\n");
+                script.toFile().setExecutable(true, false);
             }
             Files.writeString(dir.resolve("Dockerfile"), String.join("\n",
                     "FROM scratch",
