@@ -44,12 +44,16 @@ final class FleetPromotion {
     }
 
     FrontendWriter.Promotion promote(String frontend, List<HostContainer> generation, DeployLock lock) throws DeployFailure {
+        return promote(frontend, generation.stream().map(HostContainer::backend).toList(),
+                generation.stream().map(HostContainer::id).toList(), lock);
+    }
+
+    /** The list becomes {@code backends} (in order); {@code ids} are the containers recorded live with it. */
+    FrontendWriter.Promotion promote(String frontend, List<BackendUrl> backends, List<String> ids, DeployLock lock) throws DeployFailure {
         Console console = fleet.console();
         if (!lock.isHeld()) {
             throw new DeployFailure(ExitCode.LOCK_HELD, "deploy lock " + lock.key() + " was lost while health-checking; not promoted");
         }
-        List<BackendUrl> backends = generation.stream().map(HostContainer::backend).toList();
-        List<String> ids = generation.stream().map(HostContainer::id).toList();
         FrontendWriter writer = fleet.routes().writer();
         Map<String, Instant> recordedBefore = new HashMap<>();
         FrontendWriter.Promotion p;
@@ -68,8 +72,8 @@ final class FleetPromotion {
         } catch (RedisException e) {
             throw failed(frontend, e);
         }
-        console.step("promoted %s on %d hosts at once: %s -> %s (dead marks cleared)", fleet.routes().keys().frontend(frontend),
-                generation.size(), p.previous().isEmpty() ? "(absent)" : p.previous(), p.current());
+        console.step("promoted %s with %d backends at once: %s -> %s (dead marks cleared)", fleet.routes().keys().frontend(frontend),
+                backends.size(), p.previous().isEmpty() ? "(absent)" : p.previous(), p.current());
         if (checks.proxyUrl() != null) {
             try {
                 confirm(frontend, backends);
