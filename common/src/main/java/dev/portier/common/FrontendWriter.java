@@ -37,7 +37,7 @@ public final class FrontendWriter {
             return previous
             """;
 
-    // KEYS: frontend, dead, lock, live record  ARGV: owner, default identifier, millis, n, n backends, n containers
+    // KEYS: frontend, dead, lock, live record  ARGV: owner, default identifier, millis, n, n backends, then the containers
     private static final String PROMOTE_ALL = """
             if redis.call('GET', KEYS[3]) ~= ARGV[1] then
               return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[1])
@@ -50,8 +50,8 @@ public final class FrontendWriter {
             local n = tonumber(ARGV[4])
             redis.call('DEL', KEYS[1], KEYS[2])
             redis.call('RPUSH', KEYS[1], identifier, unpack(ARGV, 5, 4 + n))
-            for i = 1, n do
-              redis.call('HSET', KEYS[4], ARGV[4 + n + i], ARGV[3])
+            for i = 5 + n, #ARGV do
+              redis.call('HSET', KEYS[4], ARGV[i], ARGV[3])
             end
             return previous
             """;
@@ -128,7 +128,7 @@ public final class FrontendWriter {
      * The fleet's promotion: makes {@code backends} (one per host, in order) the backends of
      * {@code host} in one step while {@code lockKey} still holds {@code owner}: the list becomes
      * {@code [identifier, backends...]}, {@code dead:<host>} is deleted and every container in
-     * {@code containers} is recorded live at {@code epochMillis}. Either all of it is written or,
+     * {@code containers} (those newly live; any number) is recorded live at {@code epochMillis}. Either all of it is written or,
      * when the lock is gone, nothing (a RedisCommandExecutionException starting with {@link #LOCK_LOST}).
      */
     public Promotion promoteAllHolding(String host, List<BackendUrl> backends, String lockKey, String owner,

@@ -7,12 +7,17 @@ import dev.portier.deploy.console.Console;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
+import dev.portier.deploy.docker.AppContainer;
+import dev.portier.deploy.docker.AppContainers;
 import dev.portier.deploy.docker.ContainerLauncher;
-import dev.portier.deploy.notify.DeployEvent;
 import dev.portier.deploy.redis.Locks;
 import dev.portier.deploy.rollout.DeploySettings;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -23,7 +28,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * that answers (one that does not keeps a container that never served, which the next prune or
  * deploy retires).
  */
-public record FleetDeploy(FleetSession fleet, DeploySettings settings, int bootLimit) {
+public final class FleetDeploy {
+
+    private final FleetSession fleet;
+    private final DeploySettings settings;
+    private final int bootLimit;
+    private Instant began = Instant.EPOCH;
+
+    public FleetDeploy(FleetSession fleet, DeploySettings settings, int bootLimit) {
+        this.fleet = fleet;
+        this.settings = settings;
+        this.bootLimit = bootLimit;
+    }
+
 
     public FleetResult run() throws DeployFailure {
         long start = System.nanoTime();
@@ -46,6 +63,7 @@ public record FleetDeploy(FleetSession fleet, DeploySettings settings, int bootL
     }
 
     private FleetResult deploy(long start) throws DeployFailure {
+        began = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<Engine> engines = fleet.all();
         Console console = fleet.console();
         try (DeployLock lock = Locks.acquire(fleet.routes(), fleet.machine(), settings.frontend(),
@@ -83,7 +101,22 @@ public record FleetDeploy(FleetSession fleet, DeploySettings settings, int bootL
                     + " then `rollback` or deploy again", settings.frontend());
             return;
         }
-        for (HostContainer c : started) {
+        Map<String, HostContainer> gone = new LinkedHashMap<>();
+        started.forEach(c -> gone.put(c.id(), c));
+        for (Engine e : fleet.reachable()) {
+            // a host's task stopped mid-call (another host failed first) may have created a container it never
+            // reported: this deploy's version, created since it began, under its lock, is this deploy's
+            try {
+                for (AppContainer c : new AppContainers(e.docker()).of(settings.app(), settings.frontend())) {
+                    if (settings.version().equals(c.version()) && !c.deployedAt().isBefore(began) && !gone.containsKey(c.id())) {
+                        gone.put(c.id(), new HostContainer(e, c.id(), c.name(), null));
+                    }
+                }
+            } catch (RuntimeException x) {
+                e.console().warn("cannot list containers: %s", Failures.rootMessage(x));
+            }
+        }
+        for (HostContainer c : gone.values()) {
             try {
                 new ContainerLauncher(c.engine().docker(), c.engine().console()).discard(c.id(), c.name());
             } catch (RuntimeException e) {

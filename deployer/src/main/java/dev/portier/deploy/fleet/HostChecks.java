@@ -2,7 +2,6 @@ package dev.portier.deploy.fleet;
 
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
-import dev.portier.deploy.console.Failures;
 import dev.portier.deploy.docker.ContainerLauncher;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +22,7 @@ final class HostChecks {
             try {
                 stopped = new ContainerLauncher(c.engine().docker(), c.engine().console()).exitReason(c.id());
             } catch (RuntimeException e) {
-                DeployFailure f = Failures.from(e);
+                DeployFailure f = HostTasks.engineFailure(e);
                 throw new DeployFailure(f.exitCode(), "host " + c.engine().name() + ": engine stopped answering before the promotion: "
                         + f.getMessage() + "; not promoted anywhere", e);
             }

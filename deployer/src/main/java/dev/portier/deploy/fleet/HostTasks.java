@@ -3,6 +3,7 @@ package dev.portier.deploy.fleet;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,7 +52,7 @@ final class HostTasks {
                 } catch (CancellationException ignored) {
                     // stopped because another host failed
                 } catch (ExecutionException x) {
-                    DeployFailure failure = Failures.from(x.getCause() instanceof Exception c ? c : x);
+                    DeployFailure failure = engineFailure(x.getCause() instanceof Exception c ? c : x);
                     if (failures.isEmpty() || failure.exitCode() != ExitCode.INTERRUPTED) {
                         failures.put(e, failure);
                     }
@@ -72,6 +73,21 @@ final class HostTasks {
         List<T> out = new ArrayList<>();
         engines.forEach(e -> out.add(results.get(e)));
         return out;
+    }
+
+    /**
+     * The failure of a host's task; an engine that stopped answering mid-task (docker-java reports
+     * it as a bare RuntimeException around an IOException) is exit code 4, like one that never answered.
+     */
+    static DeployFailure engineFailure(Exception e) {
+        if (!(e instanceof DeployFailure)) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof IOException) {
+                    return new DeployFailure(ExitCode.DOCKER_UNAVAILABLE, "Docker stopped answering: " + Failures.rootMessage(e), e);
+                }
+            }
+        }
+        return Failures.from(e);
     }
 
     /** One failure naming every host that failed; the first one's exit code and log lines. */

@@ -136,6 +136,19 @@ public final class TestEngineHost implements AutoCloseable {
         if (engineRunning()) {
             return;
         }
+        // as a reboot would: what the crashed engine left running goes first (a fresh dockerd
+        // may otherwise fail to take over its predecessor's containerd state)
+        killNamespaceProcesses();
+        // the exec root is run-time state (/var/run on a real host, emptied by a reboot): a stale
+        // containerd pid file or socket there makes the new engine wait for a containerd that is gone
+        unmountUnder(dir.resolve("x"));
+        TestImages.deleteTree(dir.resolve("x"));
+        // and its NAT rules, which a reboot empties too: left in place they send a port the new
+        // engine hands out again to the crashed engine's container address
+        for (String table : List.of("nat", "filter")) {
+            quiet("ip", "netns", "exec", netns, "iptables", "-t", table, "-F");
+            quiet("ip", "netns", "exec", netns, "iptables", "-t", table, "-X");
+        }
         try {
             startEngine();
         } catch (IOException e) {
@@ -198,16 +211,20 @@ public final class TestEngineHost implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        // containerd and shims a killed engine left behind run in the namespace
+        killNamespaceProcesses();
+        unmountUnder(dir);
+        quiet("ip", "netns", "del", netns);
+        quiet("ip", "link", "del", vethHost);
+        TestImages.deleteTree(dir);
+    }
+
+    /** Containerd and shims a killed engine left behind run in the namespace. */
+    private void killNamespaceProcesses() {
         for (String pid : quiet("ip", "netns", "pids", netns).split("\\s+")) {
             if (!pid.isBlank()) {
                 quiet("kill", "-9", pid.trim());
             }
         }
-        unmountUnder(dir);
-        quiet("ip", "netns", "del", netns);
-        quiet("ip", "link", "del", vethHost);
-        TestImages.deleteTree(dir);
     }
 
     private static void unmountUnder(Path dir) {
