@@ -82,7 +82,9 @@ public final class DeployLock implements AutoCloseable {
         Objects.requireNonNull(owner, "owner");
         String key = key(keys, host);
         String ok = redis.set(key, owner, SetArgs.Builder.nx().px(ttl.toMillis()));
-        if (!"OK".equals(ok)) {
+        // a SET whose reply was lost in a failover is sent again after the reconnect (Lettuce
+        // retries): it then finds our own value, and the lock is ours
+        if (!"OK".equals(ok) && !owner.equals(redis.get(key))) {
             String holder = redis.get(key);
             Long pttl = redis.pttl(key);
             throw new HeldException(key, new Holder(holder == null ? "(released just now)" : holder,

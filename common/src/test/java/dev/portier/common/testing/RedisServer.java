@@ -19,6 +19,8 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final List<String> extraArgs;
+    private final String sentinelConfig;
     private Process process;
 
     public RedisServer() {
@@ -26,12 +28,28 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public RedisServer(int port) {
+        this(port, List.of(), null);
+    }
+
+    private RedisServer(int port, List<String> extraArgs, String sentinelConfig) {
         this.port = port;
+        this.extraArgs = List.copyOf(extraArgs);
+        this.sentinelConfig = sentinelConfig;
         try {
             this.dir = Files.createTempDirectory("redis-test-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A server started with more arguments, e.g. {@code --replicaof 127.0.0.1 6379}. */
+    public static RedisServer withArgs(String... args) {
+        return new RedisServer(FreePort.find(), List.of(args), null);
+    }
+
+    /** A Sentinel ({@code redis-server FILE --sentinel}) whose config file starts with {@code config}. */
+    public static RedisServer sentinel(String config) {
+        return new RedisServer(FreePort.find(), List.of(), config);
     }
 
     public static String executable() {
@@ -55,11 +73,22 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return this;
         }
-        List<String> cmd = new ArrayList<>(List.of(executable(),
-                "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no",
-                "--dir", dir.toString(), "--protected-mode", "no"));
+        List<String> cmd = new ArrayList<>(List.of(executable()));
         try {
+            if (sentinelConfig != null) {
+                // Sentinel rewrites its file (the master it follows, the others it met)
+                Path conf = dir.resolve("sentinel.conf");
+                if (!Files.exists(conf)) {
+                    Files.writeString(conf, sentinelConfig);
+                }
+                cmd.addAll(List.of(conf.toString(), "--sentinel"));
+            }
+            cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--daemonize", "no",
+                    "--dir", dir.toString(), "--protected-mode", "no"));
+            if (sentinelConfig == null) {
+                cmd.addAll(List.of("--save", "", "--appendonly", "no"));
+            }
+            cmd.addAll(extraArgs);
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
@@ -158,6 +187,69 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Sends one command and returns the whole reply as text (a bulk string as is, an array's
+     * elements one per line, nested arrays flattened), or null when the server cannot be reached.
+     */
+    public String reply(String... args) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(2000);
+            StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+            for (String a : args) {
+                byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+                b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+            }
+            s.getOutputStream().write(b.toString().getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+            StringBuilder out = new StringBuilder();
+            readReply(in, out);
+            return out.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void readReply(java.io.DataInputStream in, StringBuilder out) throws IOException {
+        String line = readLine(in);
+        char type = line.charAt(0);
+        String rest = line.substring(1);
+        switch (type) {
+            case '$' -> {
+                int n = Integer.parseInt(rest);
+                if (n >= 0) {
+                    byte[] data = new byte[n];
+                    in.readFully(data);
+                    readLine(in);
+                    out.append(new String(data, StandardCharsets.UTF_8)).append('\n');
+                }
+            }
+            case '*' -> {
+                int n = Integer.parseInt(rest);
+                for (int i = 0; i < n; i++) {
+                    readReply(in, out);
+                }
+            }
+            default -> out.append(line).append('\n');
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\r') {
+            line.append((char) c);
+        }
+        in.read(); // the \n
+        return line.toString();
+    }
+
+    /** The server's log so far, for failure messages. */
+    public String logText() {
+        return log();
     }
 
     private String log() {

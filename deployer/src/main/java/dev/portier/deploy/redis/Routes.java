@@ -39,14 +39,20 @@ public final class Routes implements AutoCloseable {
         this.keys = url.keys();
     }
 
+    /** How long a command waits for a Sentinel group to put a new master in place before it fails. */
+    public static final Duration SENTINEL_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+
     /**
-     * Connects or fails with exit code 5, naming the server (never its password). A command is
-     * short-lived: when Redis goes away mid-command, every later call fails at once instead of
-     * waiting out a timeout behind a reconnecting connection.
+     * Connects or fails with exit code 5, naming the server (never its password). On a single
+     * Redis a command is short-lived: when Redis goes away mid-command, every later call fails at
+     * once instead of waiting out a timeout behind a reconnecting connection. On a Sentinel group
+     * the connection follows a failover instead (Lettuce asks the sentinels for the master at each
+     * reconnect and sends a command that was cut off again there), and a command waits up to
+     * {@link #SENTINEL_COMMAND_TIMEOUT} for the new master.
      */
     public static Routes connect(RedisDriverUrl url) throws DeployFailure {
-        RedisClient client = RedisClient.create(url.toRedisUri(Duration.ofSeconds(5)));
-        client.setOptions(ClientOptions.builder().autoReconnect(false).build());
+        RedisClient client = RedisClient.create(url.toRedisUri(url.isSentinel() ? SENTINEL_COMMAND_TIMEOUT : Duration.ofSeconds(5)));
+        client.setOptions(ClientOptions.builder().autoReconnect(url.isSentinel()).build());
         try {
             StatefulRedisConnection<String, String> c = client.connect();
             c.sync().ping();

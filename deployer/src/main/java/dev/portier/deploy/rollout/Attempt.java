@@ -23,6 +23,7 @@ final class Attempt {
     private String container;
     private BackendUrl backend;
     private boolean promotionSent;
+    private boolean promotionUnreplicated;
 
     Attempt(String action, String app, String frontend, String image, String version) {
         this.action = action;
@@ -48,6 +49,15 @@ final class Attempt {
 
     BackendUrl backend() {
         return backend;
+    }
+
+    /** No replica confirmed the promotion: retention must keep the previous containers (a failover could bring them back). */
+    void promotionUnreplicated() {
+        promotionUnreplicated = true;
+    }
+
+    boolean isPromotionUnreplicated() {
+        return promotionUnreplicated;
     }
 
     void promotionSent() {

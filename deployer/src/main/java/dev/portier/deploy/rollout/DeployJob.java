@@ -59,7 +59,11 @@ public record DeployJob(Session session, DeploySettings settings) {
                 throw takeAway(launcher, container, attempt, Failures.settle(e));
             }
             try {
-                settings.retention().apply(session, settings.app(), settings.frontend());
+                if (attempt.isPromotionUnreplicated()) {
+                    console.warn("retention skipped: the promotion is not on a replica yet; run `prune` later");
+                } else {
+                    settings.retention().apply(session, settings.app(), settings.frontend());
+                }
             } catch (RuntimeException e) {
                 // the new version is live and healthy: clean-up trouble is for the next prune, not a failed deploy
                 console.warn("retention: %s", Failures.rootMessage(e));

@@ -52,6 +52,11 @@ public final class GoLive {
             throw new DeployFailure(ExitCode.LOCK_HELD, "deploy lock " + lock.key() + " was lost while health-checking; not promoted");
         }
         attempt.promotionSent();
-        return new Promoter(session).promote(frontend, backend, target.id(), lock, checks.proxyUrl(), checks.confirmDeadline());
+        Promoter promoter = new Promoter(session);
+        FrontendWriter.Promotion p = promoter.promote(frontend, backend, target.id(), lock, checks.proxyUrl(), checks.confirmDeadline());
+        if (!promoter.replicated()) {
+            attempt.promotionUnreplicated();
+        }
+        return p;
     }
 }

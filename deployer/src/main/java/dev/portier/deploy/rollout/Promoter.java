@@ -3,9 +3,11 @@ package dev.portier.deploy.rollout;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.DeployLock;
 import dev.portier.common.FrontendWriter;
+import dev.portier.common.Replication;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
+import dev.portier.deploy.redis.Locks;
 import dev.portier.deploy.session.Session;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
@@ -22,9 +24,15 @@ import java.time.Instant;
 final class Promoter {
 
     private final Session session;
+    private boolean replicated = true;
 
     Promoter(Session session) {
         this.session = session;
+    }
+
+    /** False when no replica confirmed the promotion: a failover could still undo it. */
+    boolean replicated() {
+        return replicated;
     }
 
     FrontendWriter.Promotion promote(String frontend, BackendUrl backend, String containerId, DeployLock lock,
@@ -35,6 +43,20 @@ final class Promoter {
         try {
             recordedBefore = session.routes().liveTimes(frontend).get(containerId);
             p = writer.promoteHolding(frontend, backend, lock.key(), lock.owner(), containerId, Instant.now().toEpochMilli());
+            Replication.Ack ack = Replication.await(session.routes().sync(), Locks.REPLICA_WAIT);
+            if (ack.unconfirmed()) {
+                // written to a master that may be on its way out (a failover under way): the script is
+                // all-or-nothing and checks the lock, so sending it again, to whichever server is master
+                // now, either finds it applied, applies it, or is refused because the lock is gone
+                session.console().warn("promotion confirmed by none of %d replica(s) within %d s: promoting again on the current master",
+                        ack.replicas(), Locks.REPLICA_WAIT.toSeconds());
+                writer.promoteHolding(frontend, backend, lock.key(), lock.owner(), containerId, Instant.now().toEpochMilli());
+                replicated = !Replication.await(session.routes().sync(), Locks.REPLICA_WAIT).unconfirmed();
+                if (!replicated) {
+                    session.console().warn("promotion still confirmed by no replica: it is live on the master, but a failover"
+                            + " could undo it; previous containers are kept");
+                }
+            }
         } catch (RedisCommandExecutionException e) {
             if (String.valueOf(e.getMessage()).contains(FrontendWriter.LOCK_LOST)) {
                 throw new DeployFailure(ExitCode.LOCK_HELD, "not promoted: " + e.getMessage(), e);

@@ -43,6 +43,10 @@ final class RedisLink implements AutoCloseable {
     private volatile long lastReplyNanos;
     private final java.util.concurrent.atomic.AtomicBoolean pingInFlight = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
+    /** The master address a Sentinel announcement last moved this link to. */
+    private volatile String followed;
+    private static final int FOLLOW_ATTEMPTS = 50;
+    private static final Duration FOLLOW_RETRY = Duration.ofMillis(100);
     private boolean startFailureLogged;
     private final java.util.concurrent.CompletableFuture<Void> firstConnect = new java.util.concurrent.CompletableFuture<>();
 
@@ -97,6 +101,68 @@ final class RedisLink implements AutoCloseable {
             connected();
             firstConnect.complete(null);
         });
+    }
+
+    /**
+     * Moves the link to the master Sentinel just announced ("host:port"): a new connection (Lettuce
+     * asks the sentinels again) replaces the current one once that server says it is this master,
+     * then {@code onConnected} runs as after a reconnect and {@code switched} after it. Announcements
+     * of the same master (each sentinel sends one) are followed once.
+     */
+    void follow(String address, Runnable switched) {
+        if (closed || address.equals(followed)) {
+            return;
+        }
+        followed = address;
+        followAttempt(address, switched, System.nanoTime(), 0);
+    }
+
+    private void followAttempt(String address, Runnable switched, long announcedNanos, int attempt) {
+        if (closed || !address.equals(followed)) {
+            return;
+        }
+        client.connectAsync(StringCodec.UTF8, url.toRedisUri(COMMAND_TIMEOUT)).thenCompose(c ->
+                isMasterAt(c.async(), address).whenComplete((ok, err) -> {
+                    if (!Boolean.TRUE.equals(ok)) {
+                        c.closeAsync();
+                    }
+                }).thenApply(ok -> ok ? c : null)
+        ).whenComplete((c, err) -> {
+            if (c == null) {
+                if (attempt < FOLLOW_ATTEMPTS) {
+                    timer.schedule(() -> followAttempt(address, switched, announcedNanos, attempt + 1),
+                            FOLLOW_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                } else {
+                    LOG.warn("Redis ({}): the announced master {} was not reachable as master; reconnecting as usual", role, address);
+                }
+                return;
+            }
+            StatefulRedisConnection<String, String> old;
+            synchronized (this) {
+                if (closed) {
+                    c.closeAsync();
+                    return;
+                }
+                old = connection;
+                connection = c;
+            }
+            LOG.info("Redis ({}) {}: follows the new master {}, {} ms after Sentinel announced it", role, url, address,
+                    (System.nanoTime() - announcedNanos) / 1_000_000);
+            connected();
+            firstConnect.complete(null);
+            switched.run();
+            if (old != null) {
+                old.closeAsync();
+            }
+        });
+    }
+
+    /** Whether the server behind {@code cmd} is the master at "host:port" (by its port and role). */
+    private static java.util.concurrent.CompletionStage<Boolean> isMasterAt(RedisAsyncCommands<String, String> cmd, String address) {
+        String port = address.substring(address.lastIndexOf(':') + 1);
+        // a sentinel that has not heard of the switch yet still names the old master
+        return cmd.info("server").thenCombine(cmd.info("replication"), (server, replication) ->
+                server.contains("tcp_port:" + port + "\r") && replication.contains("role:master"));
     }
 
     /** Waits up to {@code timeout} for the first connection; false when Redis is still unreachable. */
@@ -167,7 +233,20 @@ final class RedisLink implements AutoCloseable {
 
     /** A separate connection for keyspace notifications (pub/sub takes a connection over). */
     java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> connectPubSub() {
-        return client.connectPubSubAsync(StringCodec.UTF8, url.toRedisUri(COMMAND_TIMEOUT)).toCompletableFuture();
+        java.util.concurrent.CompletableFuture<StatefulRedisPubSubConnection<String, String>> f =
+                client.connectPubSubAsync(StringCodec.UTF8, url.toRedisUri(COMMAND_TIMEOUT)).toCompletableFuture();
+        String master = followed;
+        if (master == null) {
+            return f;
+        }
+        // after a switch, the subscription must be on the master the link follows, not a stale sentinel's
+        return f.thenCompose(ps -> isMasterAt(ps.async(), master).thenApply(ok -> {
+            if (!ok) {
+                ps.closeAsync();
+                throw new IllegalStateException("not yet at the new master " + master);
+            }
+            return ps;
+        }));
     }
 
     /** The shared commands, or null when the link never connected. */
@@ -199,8 +278,11 @@ final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        StatefulRedisConnection<String, String> c = connection;
+        StatefulRedisConnection<String, String> c;
+        synchronized (this) {
+            closed = true;
+            c = connection;
+        }
         if (c != null) {
             c.close();
         }

@@ -111,6 +111,7 @@ public final class RedisRouteSource implements RouteSource {
     private CompletableFuture<Void> barrierNext;
     private boolean subscribed;
     private volatile boolean closed;
+    private final SentinelWatch sentinelWatch;
 
     /**
      * @param notifications whether to use keyspace notifications (off: the refresh alone keeps the
@@ -155,6 +156,8 @@ public final class RedisRouteSource implements RouteSource {
         if (write != read) {
             write.start();
         }
+        this.sentinelWatch = !readUrl.isSentinel() && !writeUrl.isSentinel() ? null
+                : new SentinelWatch(readUrl.isSentinel() ? readUrl : writeUrl, resources, this::followMaster);
         long every = Math.max(1, refreshInterval.toMillis());
         timer.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(read::heartbeat, HEARTBEAT_INTERVAL.toMillis(), HEARTBEAT_INTERVAL.toMillis(),
@@ -608,6 +611,10 @@ public final class RedisRouteSource implements RouteSource {
                     subscribed = false;
                 }
                 LOG.debug("pub/sub connect failed: {}; next reconnect retries", err.toString());
+                if (read.url().isSentinel() && !closed) {
+                    // after a failover no reconnect may come: the link has already moved
+                    timer.schedule(this::subscribe, 200, TimeUnit.MILLISECONDS);
+                }
                 return;
             }
             synchronized (this) {
@@ -638,6 +645,32 @@ public final class RedisRouteSource implements RouteSource {
                     // changes made between our reads and the subscription are caught up here
                     .thenRun(() -> timer.execute(this::refresh));
         });
+    }
+
+    /** Sentinel announced a new master: the links move to it; the subscription too, as it may sit on the demoted one. */
+    private void followMaster(String address) {
+        if (read.url().isSentinel()) {
+            read.follow(address, this::resubscribe);
+        }
+        if (write != read && write.url().isSentinel()) {
+            write.follow(address, () -> { });
+        }
+    }
+
+    private void resubscribe() {
+        StatefulRedisPubSubConnection<String, String> old;
+        synchronized (this) {
+            old = pubsub;
+            pubsub = null;
+            subscribed = false;
+        }
+        indexLost();
+        if (old != null) {
+            old.closeAsync();
+        }
+        if (notifications) {
+            subscribe();
+        }
     }
 
     private void onKeyEvent(String redisKey, String event) {
@@ -683,6 +716,9 @@ public final class RedisRouteSource implements RouteSource {
             closed = true;
         }
         timer.shutdownNow();
+        if (sentinelWatch != null) {
+            sentinelWatch.close();
+        }
         StatefulRedisPubSubConnection<String, String> ps = pubsub;
         if (ps != null) {
             ps.close();
