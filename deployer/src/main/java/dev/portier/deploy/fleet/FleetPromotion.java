@@ -3,11 +3,13 @@ package dev.portier.deploy.fleet;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.DeployLock;
 import dev.portier.common.FrontendWriter;
+import dev.portier.common.Replication;
 import dev.portier.deploy.console.Console;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
 import dev.portier.deploy.console.Pause;
+import dev.portier.deploy.redis.Locks;
 import dev.portier.deploy.rollout.GoLive;
 import dev.portier.deploy.rollout.ProxyProbe;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -62,6 +64,16 @@ final class FleetPromotion {
             ids.forEach(id -> recordedBefore.put(id, times.get(id)));
             sent = true;
             p = writer.promoteAllHolding(frontend, backends, lock.key(), lock.owner(), ids, Instant.now().toEpochMilli());
+            if (Replication.await(fleet.routes().sync(), Locks.REPLICA_WAIT).unconfirmed()) {
+                // as the single-host promotion: the script is all-or-nothing and checks the lock, so sending it
+                // again to whichever server is master now finds it applied, applies it, or is refused
+                console.warn("fleet promotion confirmed by no replica within %d s: promoting again on the current master",
+                        Locks.REPLICA_WAIT.toSeconds());
+                writer.promoteAllHolding(frontend, backends, lock.key(), lock.owner(), ids, Instant.now().toEpochMilli());
+                if (Replication.await(fleet.routes().sync(), Locks.REPLICA_WAIT).unconfirmed()) {
+                    console.warn("fleet promotion still confirmed by no replica: live on the master, but a failover could undo it");
+                }
+            }
         } catch (RedisCommandExecutionException e) {
             if (String.valueOf(e.getMessage()).contains(FrontendWriter.LOCK_LOST)) {
                 throw new DeployFailure(ExitCode.LOCK_HELD, "not promoted: " + e.getMessage(), e);

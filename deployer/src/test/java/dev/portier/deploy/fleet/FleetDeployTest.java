@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.model.Container;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.RedisDriverUrl;
+import dev.portier.common.testing.SentinelGroup;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.docker.Labels;
 import dev.portier.deploy.rollout.ProxyProbe;
@@ -14,6 +15,8 @@ import dev.portier.deploy.testing.DockerHarness;
 import dev.portier.deploy.testing.TestEngineHost;
 import dev.portier.proxy.ProxyServer;
 import dev.portier.proxy.config.ProxySettings;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -36,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One deploy, three Docker engines, each a test host of its own (network namespace, veth, its own
- * dockerd), two proxies in front reading the same Redis: a deploy and a rollback under load lose
+ * dockerd), two proxies in front sharing one Redis Sentinel group: a deploy and a rollback under load lose
  * no request; a host that never gets healthy, or whose engine dies mid-deploy, promotes nothing
  * anywhere and leaves no new container behind; watch brings a host that came back to the live version.
  */
@@ -47,11 +50,13 @@ class FleetDeployTest {
 
     private static final List<TestEngineHost> HOSTS = new ArrayList<>();
     private static Path hostsFile;
+    private static SentinelGroup sentinels;
 
     private final List<ProxyServer> proxies = new ArrayList<>();
 
     @BeforeAll
     static void startHosts() throws Exception {
+        sentinels = new SentinelGroup().start();
         List<CompletableFuture<TestEngineHost>> starting = new ArrayList<>();
         for (String name : List.of("h1", "h2", "h3")) {
             starting.add(CompletableFuture.supplyAsync(() -> TestEngineHost.start(name)));
@@ -80,6 +85,9 @@ class FleetDeployTest {
     static void stopHosts() throws Exception {
         HOSTS.forEach(TestEngineHost::close);
         HOSTS.clear();
+        if (sentinels != null) {
+            sentinels.close();
+        }
         if (hostsFile != null) {
             Files.deleteIfExists(hostsFile);
         }
@@ -89,7 +97,7 @@ class FleetDeployTest {
     void startProxies() {
         for (int i = 0; i < 2; i++) {
             proxies.add(ProxyServer.start(ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
-                    RedisDriverUrl.parse(H.redis.driverUrl()))));
+                    RedisDriverUrl.parse(sentinels.driverUrl()))));
         }
     }
 
@@ -103,8 +111,9 @@ class FleetDeployTest {
         }
     }
 
+    /** The CLI on the fleet, with the Sentinel group the proxies read (the last --redis wins). */
     private DockerHarness.Run fleet(String... args) {
-        List<String> a = new ArrayList<>(List.of("--hosts", hostsFile.toString()));
+        List<String> a = new ArrayList<>(List.of("--hosts", hostsFile.toString(), "--redis", sentinels.driverUrl()));
         a.addAll(List.of(args));
         return H.cli(a.toArray(new String[0]));
     }
@@ -119,8 +128,16 @@ class FleetDeployTest {
         return h.docker().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.APP, H.app)).exec();
     }
 
+    /** The frontend's list on the group's master. */
+    private static List<String> list() {
+        try (RedisClient c = RedisClient.create(RedisDriverUrl.parse(sentinels.driverUrl()).toRedisUri(Duration.ofSeconds(5)));
+             StatefulRedisConnection<String, String> conn = c.connect()) {
+            return conn.sync().lrange("frontend:fleet.test", 0, -1);
+        }
+    }
+
     private List<String> backends() {
-        List<String> l = H.list("fleet.test");
+        List<String> l = list();
         return l.isEmpty() ? l : l.subList(1, l.size());
     }
 
@@ -147,6 +164,12 @@ class FleetDeployTest {
             DockerHarness.Run v2 = deploy(H.images.v2(), "--proxy-url", "http://127.0.0.1:" + proxies.get(0).port());
             long deployNanos = System.nanoTime() - deployStart;
             assertEquals(0, v2.exit(), v2.all());
+            DockerHarness.Run status = fleet("status", "--frontend", "fleet.test");
+            assertEquals(0, status.exit(), status.all());
+            for (TestEngineHost h : HOSTS) {
+                assertTrue(status.out().contains(h.name() + " (" + h.address() + ")"), status.out());
+            }
+            assertTrue(status.out().matches("(?s).*\\n  v2 +\\*running healthy.*"), status.out());
             assertOneBackendPerHost();
             await().atMost(Duration.ofSeconds(10)).until(() -> load.backendsOf("v2").size() == HOSTS.size());
             // read by bench/fleet-deploy.sh
@@ -172,7 +195,7 @@ class FleetDeployTest {
     @Test
     void aHostThatNeverGetsHealthyPromotesNothingAnywhereAndItsContainersGoOnEveryEngine() {
         assertEquals(0, deploy(H.images.v1()).exit());
-        List<String> before = H.list("fleet.test");
+        List<String> before = list();
         // the same tag is healthy on h1 and h2, never healthy on h3
         String v3 = H.images.repo + ":v3";
         HOSTS.get(0).docker().tagImageCmd(H.images.v1(), H.images.repo, "v3").exec();
@@ -183,7 +206,7 @@ class FleetDeployTest {
 
         assertEquals(ExitCode.DEPLOY_FAILED, r.exit(), r.all());
         assertTrue(r.err().contains("host h3: never healthy"), r.err());
-        assertEquals(before, H.list("fleet.test"), "nothing promoted");
+        assertEquals(before, list(), "nothing promoted");
         for (TestEngineHost h : HOSTS) {
             assertEquals(List.of("v1"), containers(h).stream().map(c -> c.getLabels().get(Labels.VERSION)).toList(), h.name());
         }
@@ -192,7 +215,7 @@ class FleetDeployTest {
     @Test
     void anEngineKilledMidDeployFailsItNamingTheHostAndWatchBringsTheHostBackToTheLiveVersion() throws Exception {
         assertEquals(0, deploy(H.images.v1()).exit());
-        List<String> before = H.list("fleet.test");
+        List<String> before = list();
         TestEngineHost h3 = HOSTS.get(2);
         String v4 = H.images.repo + ":v4";
         HOSTS.get(0).docker().tagImageCmd(H.images.v2(), H.images.repo, "v4").exec();
@@ -208,7 +231,7 @@ class FleetDeployTest {
 
         assertEquals(ExitCode.DOCKER_UNAVAILABLE, r.exit(), r.all());
         assertTrue(r.err().contains("host h3:"), r.err());
-        assertEquals(before, H.list("fleet.test"), "nothing promoted");
+        assertEquals(before, list(), "nothing promoted");
         for (TestEngineHost h : HOSTS.subList(0, 2)) {
             assertEquals(List.of("v1"), containers(h).stream().map(c -> c.getLabels().get(Labels.VERSION)).toList(), h.name());
         }
@@ -226,7 +249,7 @@ class FleetDeployTest {
             Files.deleteIfExists(wanted);
         }
         assertOneBackendPerHost();
-        assertEquals(before.subList(0, 3), H.list("fleet.test").subList(0, 3), "h1 and h2 untouched");
+        assertEquals(before.subList(0, 3), list().subList(0, 3), "h1 and h2 untouched");
         String h3Backend = backends().get(2);
         assertEquals(200, ProxyProbe.get(URI.create(BackendUrl.parse(h3Backend).raw()), "fleet.test", "/health", Map.of(),
                 Duration.ofSeconds(2)).status());
