@@ -6,6 +6,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.docker.DockerConnection;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -139,6 +140,7 @@ public final class TestEngineHost implements AutoCloseable {
         // as a reboot would: what the crashed engine left running goes first (a fresh dockerd
         // may otherwise fail to take over its predecessor's containerd state)
         killNamespaceProcesses();
+        killContainerProcesses();
         // the exec root is run-time state (/var/run on a real host, emptied by a reboot): a stale
         // containerd pid file or socket there makes the new engine wait for a containerd that is gone
         unmountUnder(dir.resolve("x"));
@@ -216,6 +218,33 @@ public final class TestEngineHost implements AutoCloseable {
         quiet("ip", "netns", "del", netns);
         quiet("ip", "link", "del", vethHost);
         TestImages.deleteTree(dir);
+    }
+
+    /**
+     * The processes of the containers a killed engine left running: they live in network
+     * namespaces of their own, so only their cgroups (named by container id, which this engine's
+     * data root lists) find them. Left alive, one keeps its bridge address, which the new engine
+     * hands to a new container.
+     */
+    private void killContainerProcesses() {
+        File[] ids = dir.resolve("data").resolve("containers").toFile().listFiles(File::isDirectory);
+        if (ids == null) {
+            return;
+        }
+        for (File id : ids) {
+            for (String controller : List.of("pids", "memory", "cpu,cpuacct", "systemd")) {
+                Path procs = Path.of("/sys/fs/cgroup", controller, "docker", id.getName(), "cgroup.procs");
+                try {
+                    for (String pid : Files.readAllLines(procs)) {
+                        if (!pid.isBlank()) {
+                            quiet("kill", "-9", pid.trim());
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // no such cgroup: nothing left running there
+                }
+            }
+        }
     }
 
     /** Containerd and shims a killed engine left behind run in the namespace. */
