@@ -40,6 +40,25 @@ public final class FrontendWriter {
             return previous
             """;
 
+    // KEYS: frontend, dead, lock, live record  ARGV: owner, default identifier, millis, n, n backends, then the containers
+    private static final String PROMOTE_ALL = """
+            if redis.call('GET', KEYS[3]) ~= ARGV[1] then
+              return redis.error_reply('LOCKLOST deploy lock ' .. KEYS[3] .. ' is no longer held by ' .. ARGV[1])
+            end
+            local previous = redis.call('LRANGE', KEYS[1], 0, -1)
+            local identifier = previous[1] or ARGV[2]
+            if string.find(identifier, '^https?://') then
+              identifier = ARGV[2]
+            end
+            local n = tonumber(ARGV[4])
+            redis.call('DEL', KEYS[1], KEYS[2])
+            redis.call('RPUSH', KEYS[1], identifier, unpack(ARGV, 5, 4 + n))
+            for i = 5 + n, #ARGV do
+              redis.call('HSET', KEYS[4], ARGV[i], ARGV[3])
+            end
+            return previous
+            """;
+
     // KEYS: frontend, dead  ARGV: n, n expected elements, then the elements to restore
     private static final String RESTORE = """
             local n = tonumber(ARGV[1])
@@ -107,6 +126,35 @@ public final class FrontendWriter {
                 new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey), keys.live(host), keys.canary(host)},
                 new String[] {backend.raw(), DEFAULT_IDENTIFIER, Objects.requireNonNull(owner), Objects.requireNonNull(container),
                         String.valueOf(epochMillis)});
+    }
+
+    /**
+     * The fleet's promotion: makes {@code backends} (one per host, in order) the backends of
+     * {@code host} in one step while {@code lockKey} still holds {@code owner}: the list becomes
+     * {@code [identifier, backends...]}, {@code dead:<host>} is deleted and every container in
+     * {@code containers} (those newly live; any number) is recorded live at {@code epochMillis}. Either all of it is written or,
+     * when the lock is gone, nothing (a RedisCommandExecutionException starting with {@link #LOCK_LOST}).
+     */
+    public Promotion promoteAllHolding(String host, List<BackendUrl> backends, String lockKey, String owner,
+                                       List<String> containers, long epochMillis) {
+        if (backends.isEmpty()) {
+            throw new IllegalArgumentException("no backend to promote");
+        }
+        List<String> args = new ArrayList<>(List.of(Objects.requireNonNull(owner), DEFAULT_IDENTIFIER, String.valueOf(epochMillis),
+                String.valueOf(backends.size())));
+        backends.forEach(b -> args.add(b.raw()));
+        args.addAll(containers);
+        List<Object> previous = redis.eval(PROMOTE_ALL, ScriptOutputType.MULTI,
+                new String[] {keys.frontend(host), keys.dead(host), Objects.requireNonNull(lockKey), keys.live(host)},
+                args.toArray(new String[0]));
+        List<String> before = new ArrayList<>(previous.size());
+        for (Object o : previous) {
+            before.add(String.valueOf(o));
+        }
+        List<String> now = new ArrayList<>();
+        now.add(before.isEmpty() || lacksIdentifier(before) ? DEFAULT_IDENTIFIER : before.get(0));
+        backends.forEach(b -> now.add(b.raw()));
+        return new Promotion(host, List.copyOf(before), List.copyOf(now));
     }
 
     private Promotion eval(String host, BackendUrl backend, String[] scriptKeys, String[] args) {

@@ -27,6 +27,9 @@ public final class DeployOptions {
     @Mixin
     SafetyOptions safety;
 
+    @Mixin
+    FleetOptions fleet;
+
     /** The deploy of {@code image}; {@code version} null means the image's tag. */
     DeploySettings settings(Invocation invocation, ImageRef image, String version) {
         String app = invocation.app();

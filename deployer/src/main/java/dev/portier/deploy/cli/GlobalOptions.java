@@ -1,5 +1,8 @@
 package dev.portier.deploy.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -16,8 +19,12 @@ public final class GlobalOptions {
 
     @Option(names = "--docker-host", scope = ScopeType.INHERIT, defaultValue = "${env:DOCKER_HOST}",
             description = {"Docker engine (env DOCKER_HOST; default: the unix socket), e.g.", "  unix:///var/run/docker.sock",
-                    "  tcp://host:2375"})
-    String dockerHost;
+                    "  tcp://host:2375", "repeated: a fleet, one version on every engine (containers reached at each URL's host)"})
+    List<String> dockerHosts = new ArrayList<>();
+
+    @Option(names = "--hosts", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "A fleet's engines in a YAML/JSON file: name, docker URL, the address their containers are reached at, TLS.")
+    Path hostsFile;
 
     @Option(names = "--app", scope = ScopeType.INHERIT, defaultValue = "${env:PORTIER_APP:-web}",
             description = "Application name; containers are labelled and named after it (env PORTIER_APP; default: ${DEFAULT-VALUE}).")

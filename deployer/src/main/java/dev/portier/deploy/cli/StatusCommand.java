@@ -2,9 +2,14 @@ package dev.portier.deploy.cli;
 
 import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
+import dev.portier.deploy.fleet.EngineSpec;
+import dev.portier.deploy.fleet.FleetSession;
+import dev.portier.deploy.fleet.FleetStatus;
 import dev.portier.deploy.notify.Webhooks;
 import dev.portier.deploy.session.Session;
 import dev.portier.deploy.status.StatusReport;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +35,18 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws DeployFailure {
         String app = allApps ? null : invocation.app();
+        Optional<List<EngineSpec>> fleet = invocation.fleet();
+        if (fleet.isPresent()) {
+            try (FleetSession session = invocation.openFleet(fleet.get(), Webhooks.none(invocation.console()))) {
+                FleetStatus.Report report = new FleetStatus(session).collect(app, frontend);
+                if (json) {
+                    FleetStatus.printJson(report, invocation.command.commandLine().getOut());
+                } else {
+                    FleetStatus.printTable(report, invocation.command.commandLine().getOut());
+                }
+                return ExitCode.OK;
+            }
+        }
         try (Session session = invocation.openSession(Webhooks.none(invocation.console()))) {
             StatusReport.Report report = new StatusReport(session).collect(app, frontend);
             if (json) {

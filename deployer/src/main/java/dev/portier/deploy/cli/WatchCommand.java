@@ -2,17 +2,22 @@ package dev.portier.deploy.cli;
 
 import dev.portier.deploy.console.Console;
 import dev.portier.deploy.docker.ImageRef;
+import dev.portier.deploy.fleet.EngineSpec;
+import dev.portier.deploy.fleet.FleetWatch;
 import dev.portier.deploy.rollout.DeploySettings;
 import dev.portier.deploy.watch.VersionSource;
 import dev.portier.deploy.watch.WatchLoop;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code watch}: the cron mode; deploys {@code IMAGE:<wanted version>} whenever the wanted version is not live. */
 @Command(name = "watch",
@@ -64,6 +69,16 @@ public final class WatchCommand implements Callable<Integer> {
         DeploySettings base = options.settings(invocation, repo, null);
         VersionSource from = source.url != null ? VersionSource.url(source.url) : VersionSource.file(source.file);
         Console console = invocation.console();
+        Optional<List<EngineSpec>> fleet = invocation.fleet();
+        if (fleet.isPresent()) {
+            if (bootstrap) {
+                throw new CommandLine.ParameterException(invocation.command.commandLine(),
+                        "--bootstrap starts Redis and the proxy on one host: run `bootstrap` on each host instead of with a fleet");
+            }
+            FleetWatch loop = new FleetWatch(base, options.fleet.bootLimit, from, interval, recordFile,
+                    () -> invocation.openFleet(fleet.get(), options.notify.webhooks(console)), console);
+            return once ? loop.tick() : loop.run();
+        }
         WatchLoop.Bootstrap before = bootstrap
                 ? () -> BootstrapCommand.run(invocation, bootstrapOptions.job(base.frontend(), base.pullTimeout()), bootstrapOptions.readyTimeout)
                 : null;

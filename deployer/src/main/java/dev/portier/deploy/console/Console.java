@@ -14,15 +14,26 @@ public final class Console {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Clock clock;
+    private final String prefix;
 
     public Console(PrintWriter out, PrintWriter err) {
         this(out, err, Clock.systemDefaultZone());
     }
 
     Console(PrintWriter out, PrintWriter err, Clock clock) {
+        this(out, err, clock, "");
+    }
+
+    private Console(PrintWriter out, PrintWriter err, Clock clock, String prefix) {
         this.out = out;
         this.err = err;
         this.clock = clock;
+        this.prefix = prefix;
+    }
+
+    /** The same console with {@code [label] } before every line, so the lines of hosts worked on in parallel stay apart. */
+    public Console labelled(String label) {
+        return new Console(out, err, clock, prefix + "[" + label + "] ");
     }
 
     /** A step or progress line on stdout. */
@@ -49,7 +60,7 @@ public final class Console {
         String text = args.length == 0 ? format : String.format(format, args);
         String stamp = ZonedDateTime.now(clock.withZone(ZoneId.systemDefault())).format(STAMP);
         synchronized (w) {
-            w.println(stamp + " " + level + text);
+            w.println(stamp + " " + level + prefix + text);
             w.flush();
         }
     }

@@ -50,12 +50,22 @@ public final class AppContainers {
         return listed.isEmpty() ? Optional.empty() : Optional.of(AppContainer.from(listed.get(0)));
     }
 
-    /** The container the frontend's top backend points at, if it is one of these. */
+    /**
+     * The container the frontend's list points at, if it is one of these: the one serving the
+     * topmost backend that any of them serves (a fleet's list names one container per host, and
+     * these are one host's).
+     */
     public static Optional<AppContainer> live(Frontend frontend, List<AppContainer> containers) {
-        if (frontend == null || frontend.size() == 0) {
+        if (frontend == null) {
             return Optional.empty();
         }
-        BackendUrl top = frontend.backend(0);
-        return containers.stream().filter(c -> c.running() && c.serves(top)).findFirst();
+        for (int i = 0; i < frontend.size(); i++) {
+            BackendUrl b = frontend.backend(i);
+            Optional<AppContainer> c = containers.stream().filter(x -> x.running() && x.serves(b)).findFirst();
+            if (c.isPresent()) {
+                return c;
+            }
+        }
+        return Optional.empty();
     }
 }

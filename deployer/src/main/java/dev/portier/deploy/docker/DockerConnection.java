@@ -17,9 +17,20 @@ public final class DockerConnection {
 
     /** A client whose engine answered a ping, or a DeployFailure with exit code 4 saying why not. */
     public static DockerClient open(String dockerHost) throws DeployFailure {
+        return open(dockerHost, null, null);
+    }
+
+    /** The same, with TLS settings of its own (a fleet's engines each have theirs); null keeps DOCKER_TLS_VERIFY / DOCKER_CERT_PATH. */
+    public static DockerClient open(String dockerHost, Boolean tlsVerify, String certPath) throws DeployFailure {
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
         if (dockerHost != null && !dockerHost.isBlank()) {
             builder.withDockerHost(dockerHost);
+        }
+        if (tlsVerify != null) {
+            builder.withDockerTlsVerify(tlsVerify);
+        }
+        if (certPath != null) {
+            builder.withDockerCertPath(certPath);
         }
         DockerClient client;
         try {

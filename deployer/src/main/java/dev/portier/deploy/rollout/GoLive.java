@@ -16,7 +16,7 @@ import java.time.Duration;
  * health-check it, promote it (list, dead marks and live record in one write, lock checked) and
  * confirm through the proxy.
  */
-final class GoLive {
+public final class GoLive {
 
     private static final Duration ADDRESS_TIMEOUT = Duration.ofSeconds(10);
 
@@ -25,7 +25,7 @@ final class GoLive {
      *
      * @param proxyUrl where to confirm the switch, or null to skip confirmation
      */
-    record Checks(Duration healthInterval, Duration healthDeadline, URI proxyUrl, Duration confirmDeadline) {
+    public record Checks(Duration healthInterval, Duration healthDeadline, URI proxyUrl, Duration confirmDeadline) {
     }
 
     /** What runs between the health check and the promotion (a canary); it throws to stop the promotion. */

@@ -104,7 +104,7 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
 
     /** How a backend is chosen, and what a failing one costs it. */
     public record Backends(
-            @Key(value = "server.balancing", kind = BALANCING, fallback = "first", env = "PORTIER_BALANCING", flag = "--balancing",
+            @Key(value = "server.balancing", kind = BALANCING, fallback = "roundrobin", env = "PORTIER_BALANCING", flag = "--balancing",
                     about = "Backend choice") Balancing balancing,
             @Key(value = "server.retryOnError", kind = NON_NEGATIVE, fallback = "3",
                     about = "Retries on another backend after a failure") int retryOnError,

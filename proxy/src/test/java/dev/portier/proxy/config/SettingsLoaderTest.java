@@ -51,7 +51,7 @@ class SettingsLoaderTest {
         assertEquals(List.of(new InetSocketAddress("0.0.0.0", 80)), s.listeners().http());
         assertEquals(new RedisDriverUrl("127.0.0.1", 6379, null, 0, ""), s.redis().read());
         assertEquals(s.redis().read(), s.redis().write());
-        assertEquals(Balancing.FIRST, s.backends().balancing());
+        assertEquals(Balancing.ROUNDROBIN, s.backends().balancing());
         assertEquals(Runtime.getRuntime().availableProcessors(), s.listeners().workers());
         assertNull(loaded.configFile());
         assertTrue(loaded.warnings().isEmpty(), loaded.warnings().toString());

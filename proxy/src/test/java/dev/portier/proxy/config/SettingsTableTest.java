@@ -45,7 +45,7 @@ class SettingsTableTest {
             case SECONDS, POSITIVE_SECONDS, POSITIVE_MILLIS, POSITIVE, NON_NEGATIVE, WORKERS, PORT, OPTIONAL_PORT -> "7";
             case STRING -> "sample.test";
             case STATSD_FLAVOR -> "telegraf";
-            case BALANCING -> "roundrobin";
+            case BALANCING -> "random";
             case TRANSPORT -> "nio";
             case PATH, DIRECTORY -> dir.toString();
             case ADDRESSES -> "192.0.2.0/24";

@@ -11,6 +11,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import dev.portier.common.testing.FreePort;
 import dev.portier.common.testing.RedisServerExtension;
+import dev.portier.proxy.config.Balancing;
 import dev.portier.proxy.testing.ProxyHarness;
 import dev.portier.proxy.testing.RawBackend;
 import dev.portier.proxy.testing.RawHttp;
@@ -99,7 +100,8 @@ class BackendFailureEndToEndTest {
 
     @Test
     void backend503WithRetryAfterIsMaintenanceNotDeath() throws Exception {
-        h = ProxyHarness.start(redis);
+        // the second backend is a fallback here: it must see nothing
+        h = ProxyHarness.start(redis, s -> s.with("backends.balancing", Balancing.FIRST));
         WireMockServer maintenance = h.wiremock();
         maintenance.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(503).withHeader("Retry-After", "120")
                 .withBody("maintenance")));
@@ -114,7 +116,8 @@ class BackendFailureEndToEndTest {
 
     @Test
     void backend500DoesNotMarkDeadByDefault() throws Exception {
-        h = ProxyHarness.start(redis);
+        // the second backend is a fallback here: it must see nothing
+        h = ProxyHarness.start(redis, s -> s.with("backends.balancing", Balancing.FIRST));
         WireMockServer erring = answering(500, "oops");
         WireMockServer other = answering(200, "other");
         h.route("five.test", "f", ProxyHarness.url(erring), ProxyHarness.url(other));
