@@ -210,6 +210,9 @@ class FleetDeployTest {
         for (TestEngineHost h : HOSTS) {
             assertEquals(List.of("v1"), containers(h).stream().map(c -> c.getLabels().get(Labels.VERSION)).toList(), h.name());
         }
+        DockerHarness.Run history = fleet("history", "--frontend", "fleet.test", "--limit", "2");
+        assertEquals(0, history.exit(), history.all());
+        assertTrue(history.out().matches("(?s).*deploy +v3 +refused.*never healthy.*deploy +v1 +success.*"), history.out());
     }
 
     @Test
