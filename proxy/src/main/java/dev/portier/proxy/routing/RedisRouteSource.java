@@ -203,7 +203,7 @@ public final class RedisRouteSource implements RouteSource {
         if (running != null) {
             return running;
         }
-        if (table.frontendIndex.complete()) {
+        if (table.indexes().frontends.complete()) {
             barrier().whenComplete((v, err) -> readAndResolve(redis, host, mine, 1));
         } else {
             readAndResolve(redis, host, mine, 1);
@@ -273,7 +273,7 @@ public final class RedisRouteSource implements RouteSource {
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenCompose(v -> {
             Lookup l = table.resolveAfterRead(host, plan);
-            if (l == null || l.status() != Lookup.Status.FOUND || !table.deadIndex.mayExist(host)) {
+            if (l == null || l.status() != Lookup.Status.FOUND || !table.indexes().dead.mayExist(host)) {
                 return CompletableFuture.completedFuture(l);
             }
             return readDead(redis, host).thenApply(d -> l);
@@ -301,24 +301,24 @@ public final class RedisRouteSource implements RouteSource {
         if (f == null) {
             return -1;
         }
-        return chooser.choose(f, table.dead(lookup.host()), tried,
+        return chooser.choose(f, table.deadMarks().get(lookup.host()), tried,
                 balancing == Balancing.ROUNDROBIN ? table.rotation(lookup.frontendKey()) : null, System.nanoTime());
     }
 
     @Override
     public FrontendControls controls(Lookup lookup) {
-        return table.controls(lookup.frontendKey());
+        return table.controls().get(lookup.frontendKey());
     }
 
     @Override
     public boolean canaryDead(Canary canary) {
-        return table.canaryDead(canary.backend().raw(), System.nanoTime());
+        return table.controls().canaryDead(canary.backend().raw(), System.nanoTime());
     }
 
     @Override
     public void markCanaryDead(Lookup lookup, Canary canary) {
         long now = System.nanoTime();
-        if (table.markCanaryDead(canary.backend().raw(), now + deadTtl.toNanos(), now)) {
+        if (table.controls().markCanaryDead(canary.backend().raw(), now + deadTtl.toNanos(), now)) {
             LOG.warn("canary {} of {} failed: its share goes to the list for {} s", canary.backend(),
                     lookup.frontendKey(), deadTtl.toSeconds());
         }
@@ -333,10 +333,10 @@ public final class RedisRouteSource implements RouteSource {
     public Map<String, FrontendBackends> backends() {
         Map<String, FrontendBackends> out = new java.util.HashMap<>();
         table.frontends().forEach((key, f) -> {
-            FrontendControls c = table.controls(key);
+            FrontendControls c = table.controls().get(key);
             out.put(key, new FrontendBackends(f.rawBackends(), c == null ? null : c.canary()));
         });
-        table.allControls().forEach((key, c) -> {
+        table.controls().all().forEach((key, c) -> {
             if (c.canary() != null && !out.containsKey(key)) {
                 out.put(key, new FrontendBackends(List.of(), c.canary()));
             }
@@ -352,7 +352,7 @@ public final class RedisRouteSource implements RouteSource {
             return;
         }
         long now = System.nanoTime();
-        if (!table.markDead(lookup.host(), position, now + deadTtl.toNanos(), now)) {
+        if (!table.deadMarks().mark(lookup.host(), position, now + deadTtl.toNanos(), now)) {
             return;
         }
         BackendUrl backend = f.backend(position);
@@ -419,7 +419,7 @@ public final class RedisRouteSource implements RouteSource {
 
     /** Whether unknown hosts are answered from memory now (the key index is complete). */
     boolean indexComplete() {
-        return table.indexes().stream().allMatch(KeyIndex::complete);
+        return table.indexes().complete();
     }
 
     @Override
@@ -449,7 +449,7 @@ public final class RedisRouteSource implements RouteSource {
                 .toCompletableFuture();
         CompletableFuture<Void> all = list;
         for (ControlFamily family : ControlFamily.values()) {
-            if (table.index(family).mayExist(key)) {
+            if (table.indexes().control(family).mayExist(key)) {
                 all = CompletableFuture.allOf(all, readControl(redis, family, key, -1));
             }
         }
@@ -477,11 +477,11 @@ public final class RedisRouteSource implements RouteSource {
             if (hash.isEmpty()) {
                 controlWarnings.remove(redisKey);
                 if (eventSeen >= 0) {
-                    table.index(family).confirmAbsent(key, eventSeen);
+                    table.indexes().control(family).confirmAbsent(key, eventSeen);
                 }
             }
             FrontendControls before = table.putControl(key, family, value);
-            FrontendControls now = table.controls(key);
+            FrontendControls now = table.controls().get(key);
             if (!before.equals(now == null ? FrontendControls.NONE : now)) {
                 LOG.info("{}: {}", redisKey, value == null ? "none" : value);
                 for (var l : controlListeners) {
@@ -520,7 +520,7 @@ public final class RedisRouteSource implements RouteSource {
             }
             long pttl = reply.get(1) instanceof Long l ? l : -2;
             long now = System.nanoTime();
-            table.putDead(host, positions, pttl == -1 ? DeadMarks.NEVER : now + Math.max(0, pttl) * 1_000_000L);
+            table.deadMarks().put(host, positions, pttl == -1 ? DeadMarks.NEVER : now + Math.max(0, pttl) * 1_000_000L);
         }).toCompletableFuture();
     }
 
@@ -640,14 +640,14 @@ public final class RedisRouteSource implements RouteSource {
         CompletableFuture<Boolean> run;
         try {
             run = enableNotifications(redis).thenCompose(on -> {
-                table.indexes().forEach(KeyIndex::beginScan);
+                table.indexes().all().forEach(KeyIndex::beginScan);
                 CompletableFuture<Void> scans = scan(redis, ScanCursor.INITIAL, keys.frontendPattern(),
-                        keys::hostOfFrontendKey, table.frontendIndex)
+                        keys::hostOfFrontendKey, table.indexes().frontends)
                         .thenCompose(v -> scan(redis, ScanCursor.INITIAL, keys.deadPattern(), keys::hostOfDeadKey,
-                                table.deadIndex));
+                                table.indexes().dead));
                 for (ControlFamily family : ControlFamily.values()) {
                     scans = scans.thenCompose(v -> scan(redis, ScanCursor.INITIAL, family.pattern(keys),
-                            k -> family.hostOf(keys, k), table.index(family)));
+                            k -> family.hostOf(keys, k), table.indexes().control(family)));
                 }
                 return scans.thenApply(v -> on && subscribedAtStart);
             });
@@ -656,14 +656,14 @@ public final class RedisRouteSource implements RouteSource {
         }
         run.whenComplete((ready, err) -> {
             if (err != null) {
-                table.indexes().forEach(KeyIndex::abandonScan);
+                table.indexes().all().forEach(KeyIndex::abandonScan);
                 LOG.debug("key scan failed: {}", err.toString());
             } else {
                 boolean trusted = ready && patternsSubscribed && indexEpoch.get() == epoch;
-                table.indexes().forEach(i -> i.endScan(trusted));
+                table.indexes().all().forEach(i -> i.endScan(trusted));
                 if (trusted && !indexWasComplete) {
                     LOG.info("key index complete ({} frontend keys, {} dead-mark keys, {} ms): hosts without a frontend"
-                                    + " key are answered from memory", table.frontendIndex.size(), table.deadIndex.size(),
+                                    + " key are answered from memory", table.indexes().frontends.size(), table.indexes().dead.size(),
                             (System.nanoTime() - start) / 1_000_000);
                 }
                 indexWasComplete = trusted;
@@ -696,7 +696,7 @@ public final class RedisRouteSource implements RouteSource {
     private void indexLost() {
         patternsSubscribed = false;
         indexEpoch.incrementAndGet();
-        table.indexes().forEach(KeyIndex::invalidate);
+        table.indexes().all().forEach(KeyIndex::invalidate);
         if (indexWasComplete) {
             indexWasComplete = false;
             LOG.info("key index suspended until the keyspace subscription is back");
@@ -787,7 +787,7 @@ public final class RedisRouteSource implements RouteSource {
         for (ControlFamily family : ControlFamily.values()) {
             String host = family.hostOf(keys, redisKey);
             if (host != null) {
-                long seq = table.index(family).event(host, event);
+                long seq = table.indexes().control(family).event(host, event);
                 RedisAsyncCommands<String, String> redis = read.commands();
                 if (redis != null) {
                     // read whether or not the frontend is in use: control keys are few, and changed by hand
@@ -800,11 +800,11 @@ public final class RedisRouteSource implements RouteSource {
         String host = key == null ? keys.hostOfDeadKey(redisKey) : null;
         long seq = 0;
         if (key != null) {
-            seq = table.frontendIndex.event(key, event);
+            seq = table.indexes().frontends.event(key, event);
         } else if (host != null) {
-            long deadSeq = table.deadIndex.event(host, event);
+            long deadSeq = table.indexes().dead.event(host, event);
             if (KeyIndex.isRemoval(event)) {
-                table.deadIndex.confirmAbsent(host, deadSeq); // a moment without marks is harmless
+                table.indexes().dead.confirmAbsent(host, deadSeq); // a moment without marks is harmless
             }
         }
         RedisAsyncCommands<String, String> redis = read.commands();
@@ -816,7 +816,7 @@ public final class RedisRouteSource implements RouteSource {
             long eventSeen = seq;
             readFrontend(redis, key).thenRun(() -> {
                 if (!table.holds(key)) {
-                    table.frontendIndex.confirmAbsent(key, eventSeen);
+                    table.indexes().frontends.confirmAbsent(key, eventSeen);
                 }
             });
         } else if (host != null && table.knowsHost(host)) {

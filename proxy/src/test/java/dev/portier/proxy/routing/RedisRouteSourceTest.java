@@ -496,7 +496,7 @@ class RedisRouteSourceTest {
         redis.sync().del("canary:c.test");
         await().atMost(Duration.ofSeconds(2)).until(() -> s.controls(l) == null);
         // a frontend with no control key costs no control read: the index knows them absent
-        assertTrue(!s.tableForTest().index(ControlFamily.CANARY).mayExist("c.test"));
+        assertTrue(!s.tableForTest().indexes().control(ControlFamily.CANARY).mayExist("c.test"));
 
         redis.sync().hset("maintenance:c.test", "message", "back soon");
         await().atMost(Duration.ofSeconds(2)).until(() -> s.controls(l) != null && s.controls(l).maintenance() != null);
