@@ -174,9 +174,9 @@ class RedisRouteSourceTest {
 
     @Test
     void notificationFlagsAreMergedWithTheServersOwn() {
-        assertEquals("Kglshx", RedisRouteSource.mergeFlags(""));
-        assertEquals("ExKglsh", RedisRouteSource.mergeFlags("Ex"));
-        assertEquals("AK", RedisRouteSource.mergeFlags("A"));
+        assertEquals("Kglshx", NotificationFlags.merge(""));
+        assertEquals("ExKglsh", NotificationFlags.merge("Ex"));
+        assertEquals("AK", NotificationFlags.merge("A"));
     }
 
     @Test
