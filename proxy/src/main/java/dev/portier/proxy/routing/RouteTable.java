@@ -3,7 +3,6 @@ package dev.portier.proxy.routing;
 import dev.portier.common.BackendUrl;
 import dev.portier.common.Frontend;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -14,24 +13,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The routing table kept in process: frontend lists by key, which keys exist at all (once the
- * indexes are complete), the answer for each request host seen, and dead marks by host. Every read
- * is a lock-free map lookup, so event loops can use it per request; writes come from Redis replies
- * and keyspace events.
+ * indexes are complete), the answer for each request host seen, and beside them the dead marks by
+ * host and the controls by frontend key. Every read is a lock-free map lookup, so event loops can
+ * use it per request; writes come from Redis replies and keyspace events.
  */
 final class RouteTable {
 
     private final int maxHosts;
     private final long absentTtlNanos;
-    /** The {@code frontend:*} keys that exist (by their host part). */
-    final KeyIndex frontendIndex = new KeyIndex();
-    /** The hosts that have a {@code dead:<host>} key. */
-    final KeyIndex deadIndex = new KeyIndex();
-    /** The frontend keys that have a {@code canary:}, {@code maintenance:}, {@code pause:} hash, by family. */
-    private final Map<ControlFamily, KeyIndex> controlIndexes = new java.util.EnumMap<>(ControlFamily.class);
-    /** Canary, maintenance, pause by frontend key; only keys that have one (usually none, so a lookup is cheap). */
-    private final Map<String, FrontendControls> controls = new ConcurrentHashMap<>();
-    /** Canary backends that failed, by URL, and until when they are skipped (they have no list position to mark). */
-    private final Map<String, Long> deadCanaries = new ConcurrentHashMap<>();
+    private final KeyIndexes indexes = new KeyIndexes();
+    private final DeadMarkTable dead = new DeadMarkTable(indexes.dead);
+    private final ControlTable controls;
     private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
     /** Keys read empty, and when: trusted for absentTtl, then read again when a request needs them. */
     private final Map<String, Long> absentSince = new ConcurrentHashMap<>();
@@ -40,10 +32,6 @@ final class RouteTable {
     /** Hosts answered NOT_FOUND from the key index once already (bounded). */
     private final Set<String> missesSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<String>> dependents = new ConcurrentHashMap<>();
-    private final Map<String, DeadMarks> dead = new ConcurrentHashMap<>();
-    /** Marks made here, kept over Redis reads for a moment: a read sent before our SADD landed must not undo it. */
-    private final Map<String, LocalMarks> recentLocal = new ConcurrentHashMap<>();
-    private static final long LOCAL_GRACE_NANOS = 2_000_000_000L;
     private final Map<String, AtomicInteger> rotations = new ConcurrentHashMap<>();
     private volatile long lastUpdateMillis;
 
@@ -55,26 +43,22 @@ final class RouteTable {
     RouteTable(int maxHosts, java.time.Duration absentTtl) {
         this.maxHosts = maxHosts;
         this.absentTtlNanos = absentTtl.toNanos();
-        for (ControlFamily f : ControlFamily.values()) {
-            controlIndexes.put(f, new KeyIndex());
-        }
+        this.controls = new ControlTable(maxHosts, indexes);
     }
 
-    /** Which frontend keys have a hash of this family. */
-    KeyIndex index(ControlFamily family) {
-        return controlIndexes.get(family);
+    /** Which keys exist in Redis, by family. */
+    KeyIndexes indexes() {
+        return indexes;
     }
 
-    /** Every key index: frontends, dead marks, then the control families. */
-    List<KeyIndex> indexes() {
-        List<KeyIndex> all = new ArrayList<>(List.of(frontendIndex, deadIndex));
-        all.addAll(controlIndexes.values());
-        return all;
+    /** Dead marks by request host. */
+    DeadMarkTable deadMarks() {
+        return dead;
     }
 
-    /** The canary, maintenance and pause of a frontend key, or null when it has none. */
-    FrontendControls controls(String frontendKey) {
-        return frontendKey == null ? null : controls.get(frontendKey);
+    /** Canary, maintenance and pause by frontend key. */
+    ControlTable controls() {
+        return controls;
     }
 
     /**
@@ -83,49 +67,9 @@ final class RouteTable {
      * @return the controls before, or {@link FrontendControls#NONE}
      */
     FrontendControls putControl(String frontendKey, ControlFamily family, Object value) {
-        FrontendControls[] before = {FrontendControls.NONE};
-        controls.compute(frontendKey, (k, old) -> {
-            if (old != null) {
-                before[0] = old;
-            }
-            FrontendControls now = (old == null ? FrontendControls.NONE : old).with(family, value);
-            return now.isEmpty() ? null : now;
-        });
-        if (value != null) {
-            controlIndexes.get(family).sawPresent(frontendKey);
-        }
+        FrontendControls before = controls.put(frontendKey, family, value);
         lastUpdateMillis = System.currentTimeMillis();
-        return before[0];
-    }
-
-    /** Every frontend key with controls, and them. */
-    Map<String, FrontendControls> allControls() {
-        return controls;
-    }
-
-    /** Whether a canary backend failed lately (then its share goes to the list). */
-    boolean canaryDead(String backendRaw, long nowNanos) {
-        Long until = deadCanaries.get(backendRaw);
-        if (until == null) {
-            return false;
-        }
-        if (nowNanos - until < 0) {
-            return true;
-        }
-        deadCanaries.remove(backendRaw, until);
-        return false;
-    }
-
-    /** Skips a canary backend until {@code untilNanos}; false when it was already skipped. */
-    boolean markCanaryDead(String backendRaw, long untilNanos, long nowNanos) {
-        if (canaryDead(backendRaw, nowNanos)) {
-            return false;
-        }
-        if (deadCanaries.size() >= maxHosts) {
-            deadCanaries.clear();
-        }
-        deadCanaries.put(backendRaw, untilNanos);
-        return true;
+        return before;
     }
 
     /** The frontend lists by key (read-only view). */
@@ -148,10 +92,10 @@ final class RouteTable {
             return known;
         }
         Lookup l = resolveFromMemory(host, Set.of(), System.nanoTime());
-        if (l == null || l.status() == Lookup.Status.FOUND && deadIndex.mayExist(host)) {
+        if (l == null || l.status() == Lookup.Status.FOUND && indexes.dead.mayExist(host)) {
             return null;
         }
-        if (l.status() == Lookup.Status.NOT_FOUND && frontendIndex.complete() && !missesSeen.contains(host)) {
+        if (l.status() == Lookup.Status.NOT_FOUND && indexes.frontends.complete() && !missesSeen.contains(host)) {
             // the first time: the route may have been written a moment ago, its event not yet here
             return null;
         }
@@ -175,7 +119,7 @@ final class RouteTable {
         long now = System.nanoTime();
         List<String> out = new ArrayList<>();
         for (String key : HostMatcher.candidates(host)) {
-            if (frontendIndex.mayExist(key) && !frontends.containsKey(key) && !freshAbsent(key, now)) {
+            if (indexes.frontends.mayExist(key) && !frontends.containsKey(key) && !freshAbsent(key, now)) {
                 pending.add(key);
                 out.add(key);
             }
@@ -207,7 +151,7 @@ final class RouteTable {
 
     private Lookup resolveFromMemory(String host, Collection<String> justRead, long now) {
         for (String key : HostMatcher.candidates(host)) {
-            if (!frontendIndex.mayExist(key)) {
+            if (!indexes.frontends.mayExist(key)) {
                 continue;
             }
             Frontend f = frontends.get(key);
@@ -231,10 +175,6 @@ final class RouteTable {
         return frontends.containsKey(key);
     }
 
-    DeadMarks dead(String host) {
-        return dead.get(host);
-    }
-
     AtomicInteger rotation(String frontendKey) {
         return rotations.computeIfAbsent(frontendKey, k -> new AtomicInteger());
     }
@@ -246,7 +186,7 @@ final class RouteTable {
     }
 
     boolean knowsHost(String host) {
-        return hosts.containsKey(host) || dead.containsKey(host);
+        return hosts.containsKey(host) || dead.has(host);
     }
 
     /**
@@ -257,7 +197,7 @@ final class RouteTable {
         Set<String> all = new HashSet<>(frontends.keySet());
         all.addAll(pending);
         for (String key : dependents.keySet()) {
-            if (frontendIndex.mayExist(key)) {
+            if (indexes.frontends.mayExist(key)) {
                 all.add(key);
             }
         }
@@ -268,12 +208,12 @@ final class RouteTable {
     Set<String> refreshDeadHosts() {
         Set<String> out = new HashSet<>();
         hosts.forEach((h, l) -> {
-            if (l.status() == Lookup.Status.FOUND && deadIndex.mayExist(h)) {
+            if (l.status() == Lookup.Status.FOUND && indexes.dead.mayExist(h)) {
                 out.add(h);
             }
         });
-        for (String h : dead.keySet()) {
-            if (deadIndex.mayExist(h)) {
+        for (String h : dead.hosts()) {
+            if (indexes.dead.mayExist(h)) {
                 out.add(h);
             }
         }
@@ -298,7 +238,7 @@ final class RouteTable {
         } else {
             frontends.put(key, f);
             absentSince.remove(key);
-            frontendIndex.sawPresent(key);
+            indexes.frontends.sawPresent(key);
         }
         pending.remove(key);
         lastUpdateMillis = System.currentTimeMillis();
@@ -316,59 +256,6 @@ final class RouteTable {
         }
     }
 
-    /**
-     * Stores what Redis says of a host's dead marks. Marks made here in the last moments are kept
-     * over it: the read may have been sent before our own SADD landed. Both this and markDead
-     * change the entry inside the map's per-key compute, so neither can undo the other.
-     */
-    void putDead(String host, BitSet positions, long expiresAtNanos) {
-        dead.compute(host, (h, current) -> {
-            long now = System.nanoTime();
-            long expiry = expiresAtNanos;
-            LocalMarks local = recentLocal.get(host);
-            if (local != null && now - local.madeAtNanos() < LOCAL_GRACE_NANOS) {
-                positions.or(local.positions());
-                if (current != null && current.expiresAtNanos() - expiry > 0) {
-                    expiry = current.expiresAtNanos();
-                }
-            }
-            if (!positions.isEmpty()) {
-                deadIndex.sawPresent(host);
-            }
-            return positions.isEmpty() ? null : new DeadMarks(positions, expiry);
-        });
-    }
-
-    /** Adds a local mark; false when the position was already marked and unexpired. */
-    boolean markDead(String host, int position, long expiresAtNanos, long nowNanos) {
-        DeadMarks before = dead.get(host);
-        if (before != null && before.isDead(position, nowNanos)) {
-            return false;
-        }
-        // noted before the mark itself, so that a Redis read racing with it keeps it (see putDead)
-        recentLocal.compute(host, (h, old) -> {
-            BitSet b = old == null || nowNanos - old.madeAtNanos() >= LOCAL_GRACE_NANOS
-                    ? new BitSet() : (BitSet) old.positions().clone();
-            b.set(position);
-            return new LocalMarks(b, nowNanos);
-        });
-        boolean[] added = {false};
-        dead.compute(host, (h, old) -> {
-            if (old != null && old.isDead(position, nowNanos)) {
-                return old;
-            }
-            added[0] = true;
-            return old == null ? new DeadMarks(bit(position), expiresAtNanos) : old.with(position, expiresAtNanos, nowNanos);
-        });
-        return added[0];
-    }
-
-    private static BitSet bit(int position) {
-        BitSet b = new BitSet();
-        b.set(position);
-        return b;
-    }
-
     /** host:port of every backend some cached frontend lists. */
     Set<String> routedAuthorities() {
         Set<String> out = new HashSet<>();
@@ -379,15 +266,11 @@ final class RouteTable {
                 }
             }
         }
-        for (FrontendControls c : controls.values()) {
-            if (c.canary() != null) {
-                out.add(c.canary().backend().authority());
-            }
-        }
+        controls.addCanaryAuthorities(out);
         return out;
     }
 
-    /** Frontends by key and unexpired dead marks by host, as plain maps for JSON. */
+    /** Frontends by key, unexpired dead marks by host and the controls, as plain maps for JSON. */
     Map<String, Object> snapshot(long nowNanos) {
         Map<String, Object> fronts = new java.util.TreeMap<>();
         frontends.forEach((key, f) -> {
@@ -396,45 +279,10 @@ final class RouteTable {
             one.put("backends", f.rawBackends());
             fronts.put(key, one);
         });
-        Map<String, Object> marks = new java.util.TreeMap<>();
-        dead.forEach((host, d) -> {
-            if (!d.expired(nowNanos)) {
-                Map<String, Object> one = new java.util.LinkedHashMap<>();
-                one.put("positions", d.positions().stream().boxed().toList());
-                one.put("expiresInMs", d.expiresAtNanos() == DeadMarks.NEVER ? null
-                        : (d.expiresAtNanos() - nowNanos) / 1_000_000);
-                marks.put(host, one);
-            }
-        });
-        Map<String, Object> canaries = new java.util.TreeMap<>();
-        Map<String, Object> maintenance = new java.util.TreeMap<>();
-        Map<String, Object> paused = new java.util.TreeMap<>();
-        controls.forEach((key, c) -> {
-            if (c.canary() != null) {
-                Map<String, Object> one = new java.util.LinkedHashMap<>();
-                one.put("backend", c.canary().backend().raw());
-                one.put("percent", c.canary().percent());
-                one.put("dead", canaryDead(c.canary().backend().raw(), nowNanos));
-                canaries.put(key, one);
-            }
-            if (c.maintenance() != null) {
-                Map<String, Object> one = new java.util.LinkedHashMap<>();
-                one.put("message", c.maintenance().message());
-                one.put("retryAfter", c.maintenance().retryAfter());
-                maintenance.put(key, one);
-            }
-            if (c.pause() != null) {
-                Map<String, Object> one = new java.util.LinkedHashMap<>();
-                one.put("maxHoldSeconds", c.pause().maxHold() == null ? null : c.pause().maxHold().toSeconds());
-                paused.put(key, one);
-            }
-        });
         Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("frontends", fronts);
-        out.put("dead", marks);
-        out.put("canaries", canaries);
-        out.put("maintenance", maintenance);
-        out.put("paused", paused);
+        out.put("dead", dead.snapshot(nowNanos));
+        out.putAll(controls.snapshot(nowNanos));
         return out;
     }
 
@@ -448,9 +296,5 @@ final class RouteTable {
 
     long lastUpdateMillis() {
         return lastUpdateMillis;
-    }
-
-    /** Positions this process marked dead lately, and when. */
-    private record LocalMarks(BitSet positions, long madeAtNanos) {
     }
 }
