@@ -18,6 +18,8 @@
 #   BASE_JAR=/tmp/old.jar bench/run.sh     # A/B: another portier build as target "base", same rounds
 #   PIPELINE=10 SCENARIOS=small-64 bench/run.sh   # each connection pipelines 10 requests
 #   JAVA_OPTS="..." bench/run.sh           # extra JVM options for ours (and base, unless BASE_JAVA_OPTS)
+#   OURS_ARGS="--transport io_uring" BASE_JAR=proxy/target/portier-proxy-all.jar bench/run.sh
+#                                          # proxy flags for ours (BASE_ARGS for base): one build, two settings
 #
 # Everything it starts is stopped at exit. Results also go to bench/results/<timestamp>.txt.
 set -euo pipefail
@@ -126,8 +128,8 @@ EOF
       setsid haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/haproxy.pid";;
     ours|base)
-      jar=$JAR; opts=$JAVA_OPTS
-      [ "$t" = base ] && jar=$BASE_JAR && opts=${BASE_JAVA_OPTS-$JAVA_OPTS}
+      jar=$JAR; opts=$JAVA_OPTS; args=${OURS_ARGS:-}
+      [ "$t" = base ] && jar=$BASE_JAR && opts=${BASE_JAVA_OPTS-$JAVA_OPTS} && args=${BASE_ARGS:-}
       cat >"$WORK/$t.json" <<EOF
 {
   "driver": "redis://127.0.0.1:$REDIS_PORT",
@@ -137,7 +139,7 @@ EOF
 }
 EOF
       # shellcheck disable=SC2086
-      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $opts -jar "$jar" --config "$WORK/$t.json" \
+      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $opts -jar "$jar" --config "$WORK/$t.json" $args \
         >"$WORK/$t.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/$t.pid";;
     *) echo "unknown target $t" >&2; exit 1;;
