@@ -5,6 +5,7 @@ import dev.portier.deploy.console.DeployFailure;
 import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.console.Failures;
 import dev.portier.deploy.rollout.DeploySettings;
+import dev.portier.deploy.watch.TickLoop;
 import dev.portier.deploy.watch.VersionSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,22 +37,7 @@ public record FleetWatch(DeploySettings base, int bootLimit, VersionSource sourc
     public int run() {
         console.step("watching %s every %d s for app %s, frontend %s, image %s:<version>, across the fleet", source.describe(),
                 interval.toSeconds(), base.app(), base.frontend(), base.image().repository());
-        while (!Thread.currentThread().isInterrupted()) {
-            long tickStart = System.nanoTime();
-            if (tick() == ExitCode.INTERRUPTED) {
-                break;
-            }
-            long wait = tickStart + interval.toNanos() - System.nanoTime();
-            try {
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        console.step("watch stopped");
-        return ExitCode.OK;
+        return TickLoop.run(interval, this::tick, console);
     }
 
     /** One tick; the exit code of what it did, OK when there was nothing to do. */

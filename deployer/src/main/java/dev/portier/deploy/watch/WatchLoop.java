@@ -55,22 +55,7 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
     public int run() {
         console.step("watching %s every %d s for app %s, frontend %s, image %s:<version>", source.describe(),
                 interval.toSeconds(), base.app(), base.frontend(), base.image().repository());
-        while (!Thread.currentThread().isInterrupted()) {
-            long tickStart = System.nanoTime();
-            if (tick() == ExitCode.INTERRUPTED) {
-                break;
-            }
-            long wait = tickStart + interval.toNanos() - System.nanoTime();
-            try {
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        console.step("watch stopped");
-        return ExitCode.OK;
+        return TickLoop.run(interval, this::tick, console);
     }
 
     /** One tick; returns the deploy's exit code, or OK when there was nothing to do. */
