@@ -1,8 +1,6 @@
 package dev.portier.deploy.fleet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.portier.deploy.status.StatusText;
 import dev.portier.common.DeployLock;
 import dev.portier.common.Frontend;
 import dev.portier.deploy.docker.AppContainer;
@@ -99,12 +97,7 @@ public final class FleetStatus {
     }
 
     public static void printJson(Report report, PrintWriter out) {
-        try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-            out.flush();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        StatusText.printJson(report, out);
     }
 
     /** One block per frontend: the list, then a version-by-host table; {@code *} marks what the list names. */
@@ -113,14 +106,7 @@ public final class FleetStatus {
             out.println("no frontends in Redis and no deployed containers on any host");
         }
         for (FrontendStatus f : report.frontends()) {
-            out.printf("FRONTEND %s  (%s)%n", f.frontend(), f.key());
-            List<String> list = new ArrayList<>();
-            if (f.identifier() != null) {
-                list.add(f.identifier());
-                list.addAll(f.backends());
-            }
-            out.printf("  list: %s   dead: %s   lock: %s%n", f.identifier() == null ? "(absent)" : list,
-                    f.dead().isEmpty() ? "none" : f.dead(), f.lock() == null ? "free" : f.lock());
+            StatusText.printFrontend(out, f.frontend(), f.key(), f.identifier(), f.backends(), f.dead(), f.lock());
             StringBuilder head = new StringBuilder(String.format("  %-14s", "VERSION"));
             for (HostStatus h : f.hosts()) {
                 head.append(String.format(" %-34s", h.name() + " (" + h.address() + ")"));

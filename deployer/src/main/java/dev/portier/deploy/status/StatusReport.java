@@ -1,7 +1,5 @@
 package dev.portier.deploy.status;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.portier.common.DeployLock;
 import dev.portier.common.Frontend;
 import dev.portier.deploy.docker.AppContainer;
@@ -130,12 +128,7 @@ public final class StatusReport {
 
     /** Prints the report as JSON, one document. */
     public static void printJson(Report report, PrintWriter out) {
-        try {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-            out.flush();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        StatusText.printJson(report, out);
     }
 
     /** Prints the report as a table a person reads. */
@@ -144,14 +137,7 @@ public final class StatusReport {
             out.println("no frontends in Redis and no deployed containers");
         }
         for (FrontendStatus f : report.frontends()) {
-            out.printf("FRONTEND %s  (%s)%n", f.frontend(), f.key());
-            List<String> list = new ArrayList<>();
-            if (f.identifier() != null) {
-                list.add(f.identifier());
-                list.addAll(f.backends());
-            }
-            out.printf("  list: %s   dead: %s   lock: %s%n", f.identifier() == null ? "(absent)" : list,
-                    f.dead().isEmpty() ? "none" : f.dead(), f.lock() == null ? "free" : f.lock());
+            StatusText.printFrontend(out, f.frontend(), f.key(), f.identifier(), f.backends(), f.dead(), f.lock());
             Modes m = f.modes();
             if (m != null && m.any()) {
                 out.printf("  canary: %s   maintenance: %s   pause: %s   rolled back: %s%n",
