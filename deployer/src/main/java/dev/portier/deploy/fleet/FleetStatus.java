@@ -1,11 +1,11 @@
 package dev.portier.deploy.fleet;
 
-import dev.portier.deploy.status.StatusText;
 import dev.portier.common.DeployLock;
 import dev.portier.common.Frontend;
 import dev.portier.deploy.docker.AppContainer;
 import dev.portier.deploy.docker.AppContainers;
 import dev.portier.deploy.rollout.HealthCheck;
+import dev.portier.deploy.status.StatusText;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
