@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A fleet deploy under load: three Docker engines, each in a network namespace of its own with its
-# own dockerd (made and taken away by the test), two proxies reading one Redis, 4 clients sending
+# own dockerd (made and taken away by the test), two proxy processes (proxy/target/portier-proxy-all.jar,
+# built by the install below) reading one Redis Sentinel group, 4 clients sending
 # requests without pause; v1 is deployed, then v2. Prints per run the requests, the failed ones
 # (must be 0), the deploy's duration and the switch window (how long v1 and v2 answered side by
 # side, through either proxy). Needs root (ip netns, dockerd).

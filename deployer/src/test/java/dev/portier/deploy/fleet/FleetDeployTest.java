@@ -12,12 +12,10 @@ import dev.portier.deploy.console.ExitCode;
 import dev.portier.deploy.docker.Labels;
 import dev.portier.deploy.rollout.ProxyProbe;
 import dev.portier.deploy.testing.DockerHarness;
+import dev.portier.deploy.testing.ProxyProcess;
 import dev.portier.deploy.testing.TestEngineHost;
-import dev.portier.proxy.ProxyServer;
-import dev.portier.proxy.config.ProxySettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One deploy, three Docker engines, each a test host of its own (network namespace, veth, its own
- * dockerd), two proxies in front sharing one Redis Sentinel group: a deploy and a rollback under load lose
+ * dockerd), two proxy processes (the runnable jar) in front sharing one Redis Sentinel group: a deploy and a rollback under load lose
  * no request; a host that never gets healthy, or whose engine dies mid-deploy, promotes nothing
  * anywhere and leaves no new container behind; watch brings a host that came back to the live version.
  */
@@ -52,7 +51,7 @@ class FleetDeployTest {
     private static Path hostsFile;
     private static SentinelGroup sentinels;
 
-    private final List<ProxyServer> proxies = new ArrayList<>();
+    private final List<ProxyProcess> proxies = new ArrayList<>();
 
     @BeforeAll
     static void startHosts() throws Exception {
@@ -95,16 +94,30 @@ class FleetDeployTest {
 
     @BeforeEach
     void startProxies() {
-        for (int i = 0; i < 2; i++) {
-            proxies.add(ProxyServer.start(ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
-                    RedisDriverUrl.parse(sentinels.driverUrl()))));
+        List<CompletableFuture<ProxyProcess>> starting = new ArrayList<>();
+        for (String name : List.of("p1", "p2")) {
+            starting.add(CompletableFuture.supplyAsync(() -> ProxyProcess.start(name, sentinels.driverUrl())));
+        }
+        RuntimeException failed = null;
+        for (CompletableFuture<ProxyProcess> f : starting) {
+            try {
+                proxies.add(f.join());
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
     @AfterEach
     void stopProxies() {
-        proxies.forEach(ProxyServer::close);
-        proxies.clear();
+        try {
+            proxies.forEach(ProxyProcess::close);
+        } finally {
+            proxies.clear();
+        }
         HOSTS.forEach(TestEngineHost::restartEngine);
         for (TestEngineHost h : HOSTS) {
             containers(h).forEach(c -> h.docker().removeContainerCmd(c.getId()).withForce(true).exec());
@@ -134,6 +147,11 @@ class FleetDeployTest {
              StatefulRedisConnection<String, String> conn = c.connect()) {
             return conn.sync().lrange("frontend:fleet.test", 0, -1);
         }
+    }
+
+    /** Both proxies' output, for failure messages. */
+    private String proxyLogs() {
+        return proxies.stream().map(ProxyProcess::log).collect(Collectors.joining("\n"));
     }
 
     private List<String> backends() {
@@ -185,7 +203,7 @@ class FleetDeployTest {
         } finally {
             load.stop();
         }
-        assertEquals(List.of(), load.failures(), "failed requests during the fleet deploy and rollback");
+        assertEquals(List.of(), load.failures(), () -> "failed requests during the fleet deploy and rollback\n" + proxyLogs());
         assertTrue(load.count() > 50, "too little load to prove anything: " + load.count());
         for (TestEngineHost h : HOSTS) {
             assertEquals(2, containers(h).size(), "kept on " + h.name() + ": v1 and v2");
@@ -263,13 +281,13 @@ class FleetDeployTest {
         record Sample(String version, String backend, String error, boolean afterMark, long start, long end) {
         }
 
-        private final List<ProxyServer> proxies;
+        private final List<ProxyProcess> proxies;
         private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         private final AtomicBoolean stop = new AtomicBoolean();
         private final AtomicBoolean marked = new AtomicBoolean();
         private final List<Thread> threads = new ArrayList<>();
 
-        Load(List<ProxyServer> proxies) {
+        Load(List<ProxyProcess> proxies) {
             this.proxies = proxies;
         }
 
