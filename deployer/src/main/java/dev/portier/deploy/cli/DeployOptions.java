@@ -2,6 +2,7 @@ package dev.portier.deploy.cli;
 
 import dev.portier.deploy.docker.ImageRef;
 import dev.portier.deploy.rollout.DeploySettings;
+import dev.portier.deploy.rollout.Safety;
 import dev.portier.deploy.docker.LaunchSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
@@ -39,8 +40,14 @@ public final class DeployOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(invocation.command.commandLine(), e.getMessage());
         }
+        Safety checks = safety.safety(invocation.command.commandLine());
+        if ((checks.canary() || checks.watchesAfter()) && invocation.fleet().isPresent()) {
+            // silently deploying without the watch asked for would be worse than refusing
+            throw new CommandLine.ParameterException(invocation.command.commandLine(),
+                    "--canary and --watch-after judge one host's backends: not available with several engines yet");
+        }
         return DeploySettings.of(spec,
                 health.interval, health.deadline, notify.proxyUrl, notify.confirmDeadline, retention.retention(),
-                lock.lockTtl, launch.pullTimeout).withSafety(safety.safety(invocation.command.commandLine()));
+                lock.lockTtl, launch.pullTimeout).withSafety(checks);
     }
 }

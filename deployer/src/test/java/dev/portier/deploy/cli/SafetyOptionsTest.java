@@ -34,6 +34,8 @@ class SafetyOptionsTest {
             --canary 0.5% --proxy-admin http://a:1         | --canary must be a whole share from 1% to 100%
             --canary 10% --canary-for 0s --proxy-admin http://a:1 | --canary-for and --watch-interval must be more than 0
             --max-p99-ratio 0.5                            | the p99 ratio must be at least 1
+            --canary 10% --proxy-admin http://a:1 --docker-host tcp://10.0.0.1:2375 --docker-host tcp://10.0.0.2:2375 | not available with several engines yet
+            --watch-after 1m --proxy-admin http://a:1 --docker-host tcp://10.0.0.1:2375 --docker-host tcp://10.0.0.2:2375 | not available with several engines yet
             """)
     void badSafetyOptionsAreUsageErrors(String options, String message) {
         StringWriter err = new StringWriter();
