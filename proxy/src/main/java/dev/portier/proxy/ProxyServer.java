@@ -11,6 +11,7 @@ import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.routing.RedisRouteSource;
 import dev.portier.proxy.routing.RouteSource;
 import dev.portier.proxy.server.ClientChannelInitializer;
+import dev.portier.proxy.server.ConnectionBalance;
 import dev.portier.proxy.server.ConnectionLimiter;
 import dev.portier.proxy.server.ListenSockets;
 import dev.portier.proxy.relay.Drain;
@@ -36,11 +37,14 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    /** How long the kernel holds a silent new connection back (rounded by it to SYN-ACK retransmissions). */
+    private static final int DEFER_ACCEPT_SECONDS = 1;
 
     private final RouteSource routes;
     private final EventLoopGroup group;
     private final BackendPools pools;
     private final ConnectionLimiter limiter;
+    private final ConnectionBalance balance = new ConnectionBalance();
     private final Drain drain = new Drain();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     /** The first socket of each listening address, in the order of the settings. */
@@ -55,7 +59,7 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyServer(ProxySettings settings, RouteSource routes) {
         this.routes = routes;
         Transport transport = transport(settings.listeners().transport());
-        this.group = transport.newGroup(settings.listeners().workers(), "portier-loop");
+        this.group = transport.newGroup(settings.listeners().workers(), "portier-loop", balance);
         this.pools = new BackendPools(settings, transport);
         this.limiter = new ConnectionLimiter(settings.listeners().maxConnections());
         LogFiles.configure(settings.logs().effectiveDir());
@@ -68,11 +72,19 @@ public final class ProxyServer implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // no TCP_NODELAY here: every transport's socket config sets it already, and setting it
+                // again is one more system call per accepted connection
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ClientChannelInitializer(relay, limiter, clients, null));
+                .childHandler(new ClientChannelInitializer(relay, limiter, balance.counter(), clients, null));
+        if (transport.deferAccept() != null) {
+            // a connection is accepted once its first bytes are there (nginx's "deferred"): the
+            // accept and the first read come together, one loop turn per new connection less.
+            // A client that connects and stays silent is not seen before it speaks, or before the
+            // kernel gives up waiting (a few seconds), and then meets the header timeout as before
+            b.option(transport.deferAccept(), DEFER_ACCEPT_SECONDS);
+        }
         // one socket per event loop; SO_REUSEPORT also lets a new proxy process bind the same port
         // before the old one drains
         ChannelOption<Boolean> perLoop = transport.reusePort();
@@ -88,7 +100,7 @@ public final class ProxyServer implements AutoCloseable {
                 RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
                         "portier/" + version(), "https", drain, metrics);
                 ServerBootstrap https = b.clone().childHandler(
-                        new ClientChannelInitializer(secure, limiter, clients, tls.mapping()));
+                        new ClientChannelInitializer(secure, limiter, balance.counter(), clients, tls.mapping()));
                 for (InetSocketAddress address : settings.tls().listen()) {
                     Channel ch = listen(https, perLoop, address);
                     LOG.info("listening on {} (HTTPS)", ch.localAddress());

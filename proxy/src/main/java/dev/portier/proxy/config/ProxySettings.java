@@ -56,7 +56,7 @@ public record ProxySettings(Listeners listeners, Tls tls, Redis redis, Backends 
             @Key(value = "server.workers", kind = WORKERS, fallback = "cores", env = "PORTIER_WORKERS", flag = "--workers",
                     about = "Event-loop threads") int workers,
             @Key(value = "server.transport", kind = TRANSPORT, fallback = "auto", env = "PORTIER_TRANSPORT",
-                    flag = "--transport", about = "Socket I/O of the event loops: auto (epoll, else io_uring, else NIO), io_uring, epoll or nio") String transport,
+                    flag = "--transport", about = "Socket I/O of the event loops: auto (io_uring, else epoll, else NIO), io_uring, epoll or nio") String transport,
             @Key(value = "server.maxConnections", kind = POSITIVE, fallback = "10000",
                     about = "Open client connections; past it: 503 and close") int maxConnections,
             @Key(value = "server.maxHeaderSize", kind = POSITIVE, fallback = "65536",

@@ -3,6 +3,7 @@ package dev.portier.proxy.server;
 import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.relay.RequestRelay;
 import dev.portier.proxy.wire.RequestDecoder;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SniHandler;
@@ -12,19 +13,24 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** The pipeline of an accepted client connection: limit, idle timeout, request parser, relay. */
+/** The pipeline of an accepted client connection: loop count, limit, idle timeout, request parser, relay. */
 public final class ClientChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     private final RelayContext relay;
     private final ConnectionLimiter limiter;
+    private final ChannelHandler balance;
     private final ChannelGroup clients;
     private final Mapping<String, SslContext> tls;
 
-    /** @param tls SNI name → TLS context for an HTTPS listener, null for plain HTTP */
-    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter, ChannelGroup clients,
-                                    Mapping<String, SslContext> tls) {
+    /**
+     * @param balance the counter of {@link ConnectionBalance}
+     * @param tls SNI name → TLS context for an HTTPS listener, null for plain HTTP
+     */
+    public ClientChannelInitializer(RelayContext relay, ConnectionLimiter limiter, ChannelHandler balance,
+                                    ChannelGroup clients, Mapping<String, SslContext> tls) {
         this.relay = relay;
         this.limiter = limiter;
+        this.balance = balance;
         this.clients = clients;
         this.tls = tls;
     }
@@ -33,7 +39,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<SocketCha
     protected void initChannel(SocketChannel ch) {
         clients.add(ch);
         long idleMs = relay.settings().timeouts().clientIdle().toMillis();
-        ch.pipeline().addLast("limit", limiter);
+        ch.pipeline().addLast("balance", balance).addLast("limit", limiter);
         if (tls != null) {
             ch.pipeline().addLast("tls", new SniHandler(tls));
         }

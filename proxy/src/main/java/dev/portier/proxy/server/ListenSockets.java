@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * Binds a listening address once per event loop, each socket with SO_REUSEPORT, so that the kernel
  * spreads new connections over the loops and each loop accepts, reads and answers its own: no
- * hand-over of the accepted channel to another thread (a queued task and a wake-up per connection).
+ * hand-over of the accepted channel to another thread (a queued task and a wake-up per connection),
+ * unless the group's chooser ({@link ConnectionBalance}) moves it to even out the loops.
  * Where SO_REUSEPORT is not available (NIO), one socket serves every loop, as Netty does by default.
  */
 public final class ListenSockets {
@@ -39,7 +40,8 @@ public final class ListenSockets {
         try {
             for (EventExecutor executor : group) {
                 EventLoop loop = (EventLoop) executor;
-                Channel ch = template.clone().group(loop, loop).option(reusePort, true)
+                // accepted on this loop; the group's chooser decides where each connection is served
+                Channel ch = template.clone().group(loop, group).option(reusePort, true)
                         .bind(at).syncUninterruptibly().channel();
                 bound.add(ch);
                 at = (InetSocketAddress) ch.localAddress();

@@ -34,7 +34,7 @@ class ListenSocketsTest {
     @ValueSource(strings = {"epoll", "io_uring"})
     void eachLoopAcceptsAndServesItsOwnConnections(String name) throws Exception {
         Transport transport = Transport.named(name);
-        EventLoopGroup group = transport.newGroup(2, "listen-test");
+        EventLoopGroup group = transport.newGroup(2, "listen-test", new ConnectionBalance());
         List<Socket> clients = new ArrayList<>();
         try {
             ServerBootstrap template = new ServerBootstrap().channel(transport.serverChannel())

@@ -1,5 +1,6 @@
 package dev.portier.proxy.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,15 +9,20 @@ import dev.portier.proxy.testing.ProxyHarness;
 import dev.portier.proxy.testing.RawBackend;
 import dev.portier.proxy.testing.RawClient;
 import dev.portier.proxy.testing.RawHttp;
+import dev.portier.proxy.transport.Transport;
+import io.netty.channel.uring.IoUring;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The proxy on each socket transport it offers: new connections, kept-alive ones and a large upload. */
+/** The proxy on each socket transport it offers: new connections, kept-alive ones, a large upload, deferred accept. */
 class TransportsEndToEndTest {
 
     @RegisterExtension
@@ -50,6 +56,30 @@ class TransportsEndToEndTest {
                 String answer = new String(c.read().body(), StandardCharsets.US_ASCII);
                 String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(upload));
                 assertEquals("/up " + sha + " " + upload.length, answer);
+            }
+        }
+    }
+
+    @Test
+    void autoPrefersIoUringWhereItRuns() {
+        Assumptions.assumeTrue(IoUring.isAvailable(), "io_uring cannot run on this machine");
+        assertEquals("io_uring", Transport.named("auto").name());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring"})
+    void aNewConnectionIsAcceptedWhenItsRequestArrives(String transport) throws Exception {
+        try (ProxyHarness h = ProxyHarness.start(redis, s -> s.with("listeners.transport", transport))) {
+            RawBackend b = h.track(RawBackend.http((req, out) -> RawHttp.write(out,
+                    "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")));
+            h.route("d.test", "d", b.url());
+            try (RawClient c = new RawClient(h.port())) {
+                // connected, but silent: the kernel holds it back, the proxy has nothing to do yet
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                        .until(() -> h.proxy().openConnections() == 0);
+                RawHttp.Message m = c.send("GET / HTTP/1.1\r\nHost: d.test\r\n\r\n").read();
+                assertEquals(200, m.status());
+                assertEquals(1, h.proxy().openConnections());
             }
         }
     }
