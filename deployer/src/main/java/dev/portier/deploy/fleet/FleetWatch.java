@@ -42,18 +42,10 @@ public record FleetWatch(DeploySettings base, int bootLimit, VersionSource sourc
 
     /** One tick; the exit code of what it did, OK when there was nothing to do. */
     public int tick() {
-        Optional<String> wanted;
-        try {
-            wanted = source.read();
-        } catch (IOException e) {
-            console.warn("cannot read the wanted version from %s: %s; next try in %d s", source.describe(), e.getMessage(), interval.toSeconds());
-            return ExitCode.DEPLOY_FAILED;
-        }
-        if (wanted.isEmpty()) {
-            console.step("%s names no version yet", source.describe());
-            return ExitCode.OK;
-        }
-        String version = wanted.get();
+        return TickLoop.towardWanted(source, interval, console, this::toward);
+    }
+
+    private int toward(String version) {
         try (FleetSession fleet = sessions.open()) {
             fleet.unreachable().values().forEach(f -> console.warn("%s", f.getMessage()));
             FleetHistory history = FleetHistory.read(fleet, fleet.reachable(), base.app(), base.frontend());

@@ -2,8 +2,11 @@ package dev.portier.deploy.watch;
 
 import dev.portier.deploy.console.Console;
 import dev.portier.deploy.console.ExitCode;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 
 /** Runs a watch's tick every interval, measured from each tick's start, until the thread is interrupted. */
 public final class TickLoop {
@@ -32,5 +35,25 @@ public final class TickLoop {
         }
         console.step("watch stopped");
         return ExitCode.OK;
+    }
+
+    /**
+     * The part every watch's tick shares: reads the wanted version and hands it to {@code toward};
+     * a source that cannot be read fails the tick, one that names no version yet ends it quietly.
+     */
+    public static int towardWanted(VersionSource source, Duration interval, Console console, ToIntFunction<String> toward) {
+        Optional<String> wanted;
+        try {
+            wanted = source.read();
+        } catch (IOException e) {
+            console.warn("cannot read the wanted version from %s: %s; next try in %d s", source.describe(), e.getMessage(),
+                    interval.toSeconds());
+            return ExitCode.DEPLOY_FAILED;
+        }
+        if (wanted.isEmpty()) {
+            console.step("%s names no version yet", source.describe());
+            return ExitCode.OK;
+        }
+        return toward.applyAsInt(wanted.get());
     }
 }

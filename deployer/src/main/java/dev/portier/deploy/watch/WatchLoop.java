@@ -69,33 +69,26 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
                 return f.exitCode();
             }
         }
-        Optional<String> wanted;
-        try {
-            wanted = source.read();
-        } catch (IOException e) {
-            console.warn("cannot read the wanted version from %s: %s; next try in %d s", source.describe(), e.getMessage(), interval.toSeconds());
-            return ExitCode.DEPLOY_FAILED;
-        }
-        if (wanted.isEmpty()) {
-            console.step("%s names no version yet", source.describe());
-            return ExitCode.OK;
-        }
+        return TickLoop.towardWanted(source, interval, console, this::toward);
+    }
+
+    private int toward(String wanted) {
         try (Session session = sessions.open()) {
             List<AppContainer> containers = new AppContainers(session.docker()).of(base.app(), base.frontend());
             Optional<AppContainer> liveContainer = AppContainers.live(session.routes().frontend(base.frontend()), containers);
             String live = liveContainer.map(AppContainer::version).orElse(null);
-            if (wanted.get().equals(live)) {
+            if (wanted.equals(live)) {
                 console.step("version %s is live, nothing to do", live);
                 return ExitCode.OK;
             }
-            if (refusedAfterAutoRollback(session, wanted.get())) {
+            if (refusedAfterAutoRollback(session, wanted)) {
                 return ExitCode.OK;
             }
             Optional<AppContainer> kept = containers.stream()
-                    .filter(c -> wanted.get().equals(c.version()) && liveContainer.map(l -> !l.id().equals(c.id())).orElse(true))
+                    .filter(c -> wanted.equals(c.version()) && liveContainer.map(l -> !l.id().equals(c.id())).orElse(true))
                     .findFirst();
             if (kept.isPresent()) {
-                console.step("wanted version %s, live %s: rolling back to kept container %s", wanted.get(),
+                console.step("wanted version %s, live %s: rolling back to kept container %s", wanted,
                         live == null ? "none" : live, kept.get().name());
                 try {
                     DeployResult r = new RollbackJob(session, base.rollbackTo(kept.get().name())).run("watch");
@@ -105,18 +98,18 @@ public record WatchLoop(DeploySettings base, VersionSource source, Duration inte
                     if (f.exitCode() != ExitCode.DEPLOY_FAILED && f.exitCode() != ExitCode.NOT_FOUND) {
                         throw f;
                     }
-                    console.warn("rollback to %s failed (%s): deploying %s afresh", kept.get().name(), f.getMessage(), wanted.get());
+                    console.warn("rollback to %s failed (%s): deploying %s afresh", kept.get().name(), f.getMessage(), wanted);
                 }
             }
-            console.step("wanted version %s, live %s: deploying", wanted.get(), live == null ? "none" : live);
-            DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted.get()), wanted.get())).run("watch");
+            console.step("wanted version %s, live %s: deploying", wanted, live == null ? "none" : live);
+            DeployResult r = new DeployJob(session, base.withImage(base.image().withTag(wanted), wanted)).run("watch");
             record(r.version());
             return ExitCode.OK;
         } catch (DeployFailure | RuntimeException e) {
             DeployFailure f = Failures.settle(e);
             console.error("%s", f.getMessage());
             f.logTail().forEach(l -> console.error("  | %s", l));
-            console.step("deploy of %s failed (exit %d); next try in %d s", wanted.get(), f.exitCode(), interval.toSeconds());
+            console.step("deploy of %s failed (exit %d); next try in %d s", wanted, f.exitCode(), interval.toSeconds());
             return f.exitCode();
         }
     }

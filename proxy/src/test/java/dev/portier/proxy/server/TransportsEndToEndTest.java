@@ -10,13 +10,13 @@ import dev.portier.proxy.testing.RawBackend;
 import dev.portier.proxy.testing.RawClient;
 import dev.portier.proxy.testing.RawHttp;
 import dev.portier.proxy.transport.Transport;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.uring.IoUring;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,9 +61,9 @@ class TransportsEndToEndTest {
     }
 
     @Test
-    void autoPrefersIoUringWhereItRuns() {
-        Assumptions.assumeTrue(IoUring.isAvailable(), "io_uring cannot run on this machine");
-        assertEquals("io_uring", Transport.named("auto").name());
+    void autoPrefersIoUringThenEpoll() {
+        String expected = IoUring.isAvailable() ? "io_uring" : Epoll.isAvailable() ? "epoll" : "nio";
+        assertEquals(expected, Transport.named("auto").name());
     }
 
     @ParameterizedTest
