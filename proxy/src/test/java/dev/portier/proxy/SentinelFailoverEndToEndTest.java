@@ -52,6 +52,7 @@ class SentinelFailoverEndToEndTest {
             String target = "http://127.0.0.1:" + blue.port();
             group.master().command("RPUSH", "frontend:app.test", "app", target);
             await().atMost(Duration.ofSeconds(10)).until(() -> body(http, proxy, "app.test").equals("blue"));
+            group.awaitReplicated(Duration.ofSeconds(10));
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong ok = new AtomicLong();
@@ -84,7 +85,7 @@ class SentinelFailoverEndToEndTest {
                     RedisServer master = group.awaitNewMaster(killed, Duration.ofSeconds(30));
                     long failoverMs = (System.nanoTime() - killedAt) / 1_000_000;
                     long written = System.nanoTime();
-                    master.command("LSET", "frontend:app.test", "1", "http://127.0.0.1:" + next.port());
+                    assertEquals("+OK", master.command("LSET", "frontend:app.test", "1", "http://127.0.0.1:" + next.port()));
                     String wanted = round % 2 == 1 ? "green" : "blue";
                     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
                             .until(() -> body(http, proxy, "app.test").equals(wanted));
@@ -94,6 +95,7 @@ class SentinelFailoverEndToEndTest {
                             round, failoverMs, switchMs, ok.get() - okBefore, failures.size());
                     if (round < failovers) {
                         group.rejoin(killed, Duration.ofSeconds(60));
+                        group.awaitReplicated(Duration.ofSeconds(10));
                     }
                 }
             } finally {

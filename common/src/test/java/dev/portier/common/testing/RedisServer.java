@@ -22,6 +22,13 @@ public final class RedisServer implements AutoCloseable {
     private final List<String> extraArgs;
     private final String sentinelConfig;
     private Process process;
+    /** Every server process still running: a test JVM stopped by a signal (a CI timeout, ^C) kills them on its way out. */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+                "redis-test-servers-stop"));
+    }
 
     public RedisServer() {
         this(FreePort.find());
@@ -93,6 +100,7 @@ public final class RedisServer implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
+            RUNNING.add(process);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start redis-server", e);
         }
@@ -112,6 +120,7 @@ public final class RedisServer implements AutoCloseable {
     /** Kills the server (as a crash would) and waits until it is gone. */
     public synchronized void stop() {
         if (process != null) {
+            RUNNING.remove(process);
             process.destroyForcibly();
             try {
                 process.waitFor();

@@ -108,6 +108,30 @@ public final class SentinelGroup implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no server of the group on port " + port));
     }
 
+    /**
+     * Waits until the replica holds every write the master has taken so far. Replication is
+     * asynchronous: a master killed right after a write may take it with it, and WAIT on a
+     * connection of its own (as {@link RedisServer#command} opens) waits for nothing.
+     */
+    public void awaitReplicated(Duration timeout) {
+        RedisServer m = master();
+        long written = offset(info(m, "replication"), "master_repl_offset:");
+        RedisServer r = replica();
+        await(timeout, "the replica :" + r.port() + " at the master's offset " + written, () -> {
+            String replication = info(r, "replication");
+            return replication.contains("master_link_status:up") && offset(replication, "slave_repl_offset:") >= written;
+        });
+    }
+
+    private static long offset(String replication, String field) {
+        for (String line : replication.split("\n")) {
+            if (line.startsWith(field)) {
+                return Long.parseLong(line.substring(field.length()).trim());
+            }
+        }
+        return -1;
+    }
+
     /** Kills the master as a crash would (SIGKILL); returns it. */
     public RedisServer killMaster() {
         RedisServer m = master();

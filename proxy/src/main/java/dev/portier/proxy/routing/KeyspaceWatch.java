@@ -35,7 +35,8 @@ final class KeyspaceWatch implements AutoCloseable {
 
     /**
      * @param onEvent  gets each event's key (without the channel prefix) and event name
-     * @param catchUp  runs once subscribed: it reads what changed between our reads and the subscription
+     * @param catchUp  runs each time the patterns are subscribed: it reads what changed between our reads
+     *                 and the subscription
      */
     KeyspaceWatch(RedisLink read, RoutingKeys keys, int database, ScheduledExecutorService timer,
                   BiConsumer<String, String> onEvent, KeyScan scan, Runnable catchUp) {
@@ -108,12 +109,13 @@ final class KeyspaceWatch implements AutoCloseable {
                 public void psubscribed(String pattern, long count) {
                     if (count >= patterns.length) {
                         scan.eventsFlowing();
+                        // here, not after our PSUBSCRIBE: Lettuce re-subscribes by itself after a
+                        // drop of this connection alone, and what changed meanwhile sent no event
+                        timer.execute(catchUp);
                     }
                 }
             });
-            ps.async().psubscribe(patterns)
-                    // changes made between our reads and the subscription are caught up here
-                    .thenRun(() -> timer.execute(catchUp));
+            ps.async().psubscribe(patterns);
         });
     }
 

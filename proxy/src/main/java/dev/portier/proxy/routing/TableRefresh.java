@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Re-reads the lists in use and the dead marks of routed hosts, never what only unknown hosts
- * asked for: every refresh interval, and at once after a reconnect. One run at a time.
+ * asked for: every refresh interval, and at once after a reconnect. One run at a time; one asked
+ * for meanwhile follows it.
  */
 final class TableRefresh {
 
@@ -20,6 +21,8 @@ final class TableRefresh {
     private final FrontendReader frontends;
     private final DeadMarkReader deadMarks;
     private final AtomicBoolean refreshing = new AtomicBoolean();
+    /** A run was asked for while one was under way: another follows it. */
+    private volatile boolean again;
 
     TableRefresh(RedisLink read, RouteTable table, FrontendReader frontends, DeadMarkReader deadMarks) {
         this.read = read;
@@ -42,9 +45,16 @@ final class TableRefresh {
 
     private void run(boolean afterReconnect) {
         RedisAsyncCommands<String, String> redis = read.commands();
-        if (redis == null || !read.isUp() || !refreshing.compareAndSet(false, true)) {
+        if (redis == null || !read.isUp()) {
             return;
         }
+        // set before trying: a run ending now sees it (it clears its flag first, then looks here);
+        // a run under way may have read a key before the change this request is about
+        again = true;
+        if (!refreshing.compareAndSet(false, true)) {
+            return;
+        }
+        again = false;
         long start = System.nanoTime();
         try {
             List<CompletableFuture<?>> reads = new ArrayList<>();
@@ -58,6 +68,9 @@ final class TableRefresh {
             }
             CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
                 refreshing.set(false);
+                if (again) {
+                    run(false);
+                }
                 if (afterReconnect) {
                     if (err == null) {
                         LOG.info("routing table re-read after the reconnect: {} keys, {} dead-mark sets in {} ms",

@@ -55,6 +55,24 @@ class KeyEventsTest {
     }
 
     @Test
+    void aChangeMadeWhileOnlyTheSubscriptionWasDownIsReadWhenItIsBack() {
+        redis.sync().rpush("frontend:a.test", "app", "http://10.0.0.1:1");
+        RedisRouteSource s = routes.source(true, Duration.ofSeconds(60));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        resolve(s, "a.test");
+        // as Redis does to a subscriber over its output buffer limit: the subscription drops and the
+        // change comes before Lettuce re-subscribes (one transaction), while the command link stays up
+        redis.sync().multi();
+        redis.sync().clientKill(io.lettuce.core.KillArgs.Builder.typePubsub());
+        redis.sync().lset("frontend:a.test", 1, "http://10.0.0.9:9");
+        redis.sync().exec();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "http://10.0.0.9:9".equals(top(s, "a.test")));
+        await().atMost(Duration.ofSeconds(5)).until(s::indexComplete);
+        redis.sync().lset("frontend:a.test", 1, "http://10.0.0.10:10");
+        await().atMost(Duration.ofMillis(500)).until(() -> "http://10.0.0.10:10".equals(top(s, "a.test")));
+    }
+
+    @Test
     void aFrontendCreatedForAnUnknownHostIsSeen() {
         RedisRouteSource s = routes.source(true, Duration.ofSeconds(60));
         assertEquals(Lookup.Status.NOT_FOUND, resolve(s, "new.test").status());

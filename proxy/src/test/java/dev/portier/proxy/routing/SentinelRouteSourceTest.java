@@ -77,7 +77,7 @@ class SentinelRouteSourceTest {
         master.command("RPUSH", "frontend:b.test", "app", "http://10.0.0.2:2");
         assertEquals("http://10.0.0.1:1", resolveTop("a.test"));
         assertEquals("http://10.0.0.2:2", resolveTop("b.test"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> master.command("WAIT", "1", "1000").equals(":1"));
+        group.awaitReplicated(Duration.ofSeconds(5));
 
         AtomicInteger misses = new AtomicInteger();
         AtomicReference<Boolean> watching = new AtomicReference<>(true);
@@ -100,9 +100,17 @@ class SentinelRouteSourceTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> "http://10.0.0.22:2".equals(top("b.test")));
             await().atMost(Duration.ofSeconds(10)).until(source::indexComplete);
             long written = System.nanoTime();
-            next.command("LSET", "frontend:a.test", "1", "http://10.0.0.11:1");
-            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1))
-                    .until(() -> "http://10.0.0.11:1".equals(top("a.test")));
+            assertEquals("+OK", next.command("LSET", "frontend:a.test", "1", "http://10.0.0.11:1"));
+            try {
+                await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1))
+                        .until(() -> "http://10.0.0.11:1".equals(top("a.test")));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("the write on the new master :" + next.port() + " was not routed; a.test is "
+                        + top("a.test") + "; the master has " + next.reply("LRANGE", "frontend:a.test", "0", "-1")
+                        + ", flags " + next.reply("CONFIG", "GET", "notify-keyspace-events")
+                        + ", patterns " + next.reply("PUBSUB", "NUMPAT") + ", clients\n" + next.reply("CLIENT", "LIST")
+                        + "\nsource " + source.snapshot(), e);
+            }
             System.out.printf("a write on the new master was routed %d ms later%n", (System.nanoTime() - written) / 1_000_000);
             assertTrue(SentinelGroup.info(next, "server").contains("redis_version"));
             String flags = next.reply("CONFIG", "GET", "notify-keyspace-events");
