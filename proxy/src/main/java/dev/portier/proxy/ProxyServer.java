@@ -136,6 +136,8 @@ public final class ProxyServer implements AutoCloseable {
 
     private void registerGauges() {
         metrics.gauge("portier.connections.open", "open client connections", limiter, ConnectionLimiter::open);
+        metrics.counter("portier.connections.moved", "client connections served by another event loop than the one"
+                + " that accepted them, to even out the loops", balance, ConnectionBalance::moves);
         metrics.gauge("portier.pool.connections", "backend connections", pools, BackendPools::idleConnections,
                 "state", "idle");
         metrics.gauge("portier.pool.connections", "backend connections", pools, BackendPools::activeConnections,

@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorChooserFactory;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Chooses the event loop of each accepted client connection. With one listening socket per loop
@@ -15,6 +17,11 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * that loop already serves clearly more connections than the least busy one; then it moves there
  * (a task and a wake-up, once in the connection's life).
  *
+ * <p>Only while no connection has closed for a moment ({@link #CHURN_WINDOW}): among connections
+ * that come and go (a request each) the counts swing by several at every instant, the rule above
+ * moved four in ten of them for nothing, and such connections even out by themselves. A burst of
+ * long-lived ones (wrk starting, a load balancer's pool opening) comes with no closes and is spread.
+ *
  * <p>The loops are this chooser's group; {@link #counter()} counts each loop's open connections.
  * Other uses of the group's {@code next()} (timers, off-loop callers) get the least busy loop.
  */
@@ -22,12 +29,34 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
 
     private volatile EventExecutor[] loops = new EventExecutor[0];
     private volatile AtomicIntegerArray open = new AtomicIntegerArray(0);
+    /**
+     * Connections moved to each loop and counted there already, whose activation on that loop is
+     * still to come: counted only at activation, a moving connection went uncounted for a task's
+     * delay, and the next ones followed it; under churn that sent every other connection across.
+     */
+    private volatile AtomicIntegerArray arriving = new AtomicIntegerArray(0);
+    private final LongAdder moves = new LongAdder();
     private final Counter counter = new Counter();
+    /** How long after a connection closed the loops are left to the kernel's spread. */
+    static final Duration CHURN_WINDOW = Duration.ofMillis(50);
+    private final long churnWindowNanos;
+    /** When a client connection last closed (nanoTime); written at every close, read at every accept. */
+    private volatile long lastCloseNanos;
+
+    public ConnectionBalance() {
+        this(CHURN_WINDOW);
+    }
+
+    ConnectionBalance(Duration churnWindow) {
+        this.churnWindowNanos = churnWindow.toNanos();
+        this.lastCloseNanos = System.nanoTime() - churnWindowNanos;
+    }
 
     @Override
     public EventExecutorChooser newChooser(EventExecutor[] executors) {
         loops = executors.clone();
         open = new AtomicIntegerArray(executors.length);
+        arriving = new AtomicIntegerArray(executors.length);
         return this::choose;
     }
 
@@ -62,10 +91,23 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
                 least = i;
             }
         }
-        if (current >= 0 && counts.get(current) - leastCount <= slack(leastCount)) {
+        if (current < 0) {
+            return all[least];
+        }
+        if (counts.get(current) - leastCount <= slack(leastCount)
+                || System.nanoTime() - lastCloseNanos < churnWindowNanos) {
             return all[current];
         }
+        // counted on its new loop now (a call that moves nothing is made good by the next arrival)
+        counts.incrementAndGet(least);
+        arriving.incrementAndGet(least);
+        moves.increment();
         return all[least];
+    }
+
+    /** Connections moved to another loop than the one that accepted them, since start. */
+    public long moves() {
+        return moves.sum();
     }
 
     /**
@@ -94,14 +136,28 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             int i = indexOf(ctx.channel().eventLoop());
-            if (i >= 0) {
+            if (i >= 0 && !arrived(i)) {
                 open.incrementAndGet(i);
             }
             ctx.fireChannelActive();
         }
 
+        /** Takes one connection counted at its move to loop {@code i}, if one is due. */
+        private boolean arrived(int i) {
+            AtomicIntegerArray due = arriving;
+            int n;
+            do {
+                n = due.get(i);
+                if (n == 0) {
+                    return false;
+                }
+            } while (!due.compareAndSet(i, n, n - 1));
+            return true;
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            lastCloseNanos = System.nanoTime();
             int i = indexOf(ctx.channel().eventLoop());
             if (i >= 0) {
                 open.decrementAndGet(i);
