@@ -86,7 +86,8 @@ class RunLocalIT {
         assertTrue(started.size() >= 4, "redis-server, the demo backend, the proxy and the script itself: " + started);
 
         signalGroup(script.pid(), "-INT");
-        assertTrue(script.waitFor(30, TimeUnit.SECONDS), "run-local.sh still runs 30 s after Ctrl-C:\n" + read(log));
+        assertTrue(script.waitFor(30, TimeUnit.SECONDS), "run-local.sh still runs 30 s after Ctrl-C:\n" + read(log)
+                + "\nthe proxy's output:\n" + proxyOutput(read(log)));
         Awaitility.await("every process run-local.sh started is gone").atMost(Duration.ofSeconds(15))
                 .until(() -> processesOfSession(script.pid()).isEmpty());
         for (long pid : started) {
@@ -189,6 +190,12 @@ class RunLocalIT {
         } catch (IOException e) {
             return e.toString();
         }
+    }
+
+    /** The proxy's stdout.log, in the directory the script names ("its logs: DIR)"). */
+    private static String proxyOutput(String scriptLog) {
+        Matcher m = Pattern.compile("its logs: ([^)]+)\\)").matcher(scriptLog);
+        return m.find() ? read(Path.of(m.group(1), "stdout.log")) : "(no log directory named)";
     }
 
     private static String read(Path p) {

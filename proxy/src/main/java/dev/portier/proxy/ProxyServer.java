@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,10 @@ public final class ProxyServer implements AutoCloseable {
     /** Every listening socket (one per event loop and address with epoll). */
     private final List<Channel> sockets = new ArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** Longest a second caller of close() waits for the first: every step of it is bounded by less. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
     private final ProxyMetrics metrics;
     private AdminServer admin;
     private TlsContexts tls;
@@ -205,7 +210,9 @@ public final class ProxyServer implements AutoCloseable {
      * the new connections meanwhile.
      */
     public void shutdownGracefully(Duration timeout) {
-        if (closed.getCount() == 0) {
+        // a second signal (Ctrl-C reaches the whole process group, a script's clean-up sends
+        // SIGTERM after it) leaves the drain under way alone
+        if (!draining.compareAndSet(false, true)) {
             return;
         }
         for (Channel ch : sockets) {
@@ -227,24 +234,34 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops listening, closes every connection and the Redis client. */
     @Override
     public void close() {
-        if (closed.getCount() == 0) {
+        if (!closing.compareAndSet(false, true)) {
+            // closed by another thread (a drain, the shutdown hook): return once it is done
+            try {
+                closed.await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return;
         }
-        for (Channel ch : sockets) {
-            ch.close().awaitUninterruptibly();
+        try {
+            for (Channel ch : sockets) {
+                ch.close().awaitUninterruptibly();
+            }
+            clients.close().awaitUninterruptibly(5_000);
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+            if (admin != null) {
+                admin.close();
+            }
+            if (tls != null) {
+                tls.close();
+            }
+            pools.close();
+            routes.close();
+            metrics.close();
+        } finally {
+            // whatever failed above, the process must not wait for ever in awaitClose
+            closed.countDown();
         }
-        clients.close().awaitUninterruptibly(5_000);
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
-        if (admin != null) {
-            admin.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
-        pools.close();
-        routes.close();
-        metrics.close();
-        closed.countDown();
     }
 
     /** The version from the jar's manifest ("dev" when run from classes). */
