@@ -142,7 +142,12 @@ class RunLocalIT {
 
     /** Starts the script in a session of its own (setsid): its pid is its process group, as a terminal job's would be. */
     private Process start(Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder("setsid", "bash", ROOT.resolve("docker/run-local.sh").toString())
+        // as a terminal starts it: with SIGINT at its default. A test JVM run from a background job
+        // (a CI runner, nohup) passes SIGINT on ignored, and a shell cannot trap a signal ignored
+        // at its start, so Ctrl-C would reach the script as nothing at all
+        ProcessBuilder pb = new ProcessBuilder("setsid", "python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])",
+                "bash", ROOT.resolve("docker/run-local.sh").toString())
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("REDIS_PORT");
         pb.environment().putAll(env);

@@ -111,9 +111,9 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     }
 
     /**
-     * How many more connections than the least busy loop a loop may keep: a little, so that short
-     * connections coming and going do not make every other one move, and relatively more as the
-     * counts grow.
+     * How many more connections than the least busy loop a loop may keep: a little, so that loops
+     * near the balance do not pass connections back and forth, and relatively more as the counts
+     * grow.
      */
     static int slack(int leastCount) {
         return 1 + leastCount / 16;
