@@ -10,7 +10,7 @@ import dev.portier.proxy.relay.BackendPools;
 import dev.portier.proxy.relay.RelayContext;
 import dev.portier.proxy.routing.RedisRouteSource;
 import dev.portier.proxy.routing.RouteSource;
-import dev.portier.proxy.server.ClientChannelInitializer;
+import dev.portier.proxy.server.ClientPipeline;
 import dev.portier.proxy.server.ConnectionBalance;
 import dev.portier.proxy.server.ConnectionLimiter;
 import dev.portier.proxy.server.ListenSockets;
@@ -66,7 +66,7 @@ public final class ProxyServer implements AutoCloseable {
         Transport transport = transport(settings.listeners().transport());
         this.group = transport.newGroup(settings.listeners().workers(), "portier-loop", balance);
         this.pools = new BackendPools(settings, transport);
-        this.limiter = new ConnectionLimiter(settings.listeners().maxConnections());
+        this.limiter = new ConnectionLimiter(settings.listeners().maxConnections(), balance);
         LogFiles.configure(settings.logs().effectiveDir());
         this.metrics = new ProxyMetrics(settings.statsd().host(), settings.statsd().port(), settings.statsd().flavor());
         registerGauges();
@@ -82,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ClientChannelInitializer(relay, limiter, balance.counter(), clients, null));
+                .childHandler(new ClientPipeline(relay, limiter, clients, null));
         if (transport.deferAccept() != null) {
             // a connection is accepted once its first bytes are there (nginx's "deferred"): the
             // accept and the first read come together, one loop turn per new connection less.
@@ -105,7 +105,7 @@ public final class ProxyServer implements AutoCloseable {
                 RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
                         "portier/" + version(), "https", drain, metrics);
                 ServerBootstrap https = b.clone().childHandler(
-                        new ClientChannelInitializer(secure, limiter, balance.counter(), clients, tls.mapping()));
+                        new ClientPipeline(secure, limiter, clients, tls.mapping()));
                 for (InetSocketAddress address : settings.tls().listen()) {
                     Channel ch = listen(https, perLoop, address);
                     LOG.info("listening on {} (HTTPS)", ch.localAddress());

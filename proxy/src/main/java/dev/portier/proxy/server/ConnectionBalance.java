@@ -1,8 +1,5 @@
 package dev.portier.proxy.server;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorChooserFactory;
 import java.time.Duration;
@@ -22,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * moved four in ten of them for nothing, and such connections even out by themselves. A burst of
  * long-lived ones (wrk starting, a load balancer's pool opening) comes with no closes and is spread.
  *
- * <p>The loops are this chooser's group; {@link #counter()} counts each loop's open connections.
+ * <p>The loops are this chooser's group; {@link ConnectionLimiter} counts each loop's open connections here.
  * Other uses of the group's {@code next()} (timers, off-loop callers) get the least busy loop.
  */
 public final class ConnectionBalance implements EventExecutorChooserFactory {
@@ -36,7 +33,6 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
      */
     private volatile AtomicIntegerArray arriving = new AtomicIntegerArray(0);
     private final LongAdder moves = new LongAdder();
-    private final Counter counter = new Counter();
     /** How long after a connection closed the loops are left to the kernel's spread. */
     static final Duration CHURN_WINDOW = Duration.ofMillis(50);
     private final long churnWindowNanos;
@@ -58,11 +54,6 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
         open = new AtomicIntegerArray(executors.length);
         arriving = new AtomicIntegerArray(executors.length);
         return this::choose;
-    }
-
-    /** The handler that keeps the counts: one instance, first in every client pipeline. */
-    public ChannelHandler counter() {
-        return counter;
     }
 
     /** Open client connections on each loop, in the group's order (read racily: a gauge). */
@@ -129,40 +120,33 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
         return -1;
     }
 
-    /** Counts a connection on its loop from active to inactive. */
-    @ChannelHandler.Sharable
-    private final class Counter extends ChannelInboundHandlerAdapter {
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            int i = indexOf(ctx.channel().eventLoop());
-            if (i >= 0 && !arrived(i)) {
-                open.incrementAndGet(i);
-            }
-            ctx.fireChannelActive();
+    /** Counts an admitted connection on its loop ({@link ConnectionLimiter} calls it at channel activation). */
+    void opened(EventExecutor loop) {
+        int i = indexOf(loop);
+        if (i >= 0 && !arrived(i)) {
+            open.incrementAndGet(i);
         }
+    }
 
-        /** Takes one connection counted at its move to loop {@code i}, if one is due. */
-        private boolean arrived(int i) {
-            AtomicIntegerArray due = arriving;
-            int n;
-            do {
-                n = due.get(i);
-                if (n == 0) {
-                    return false;
-                }
-            } while (!due.compareAndSet(i, n, n - 1));
-            return true;
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            lastCloseNanos = System.nanoTime();
-            int i = indexOf(ctx.channel().eventLoop());
-            if (i >= 0) {
-                open.decrementAndGet(i);
+    /** Takes one connection counted at its move to loop {@code i}, if one is due. */
+    private boolean arrived(int i) {
+        AtomicIntegerArray due = arriving;
+        int n;
+        do {
+            n = due.get(i);
+            if (n == 0) {
+                return false;
             }
-            ctx.fireChannelInactive();
+        } while (!due.compareAndSet(i, n, n - 1));
+        return true;
+    }
+
+    /** Uncounts a connection that {@link #opened} counted, when it closes. */
+    void closed(EventExecutor loop) {
+        lastCloseNanos = System.nanoTime();
+        int i = indexOf(loop);
+        if (i >= 0) {
+            open.decrementAndGet(i);
         }
     }
 }

@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Counts open client connections and turns away those past the limit with a short 503. */
+/**
+ * Counts open client connections, in all and on each loop ({@link ConnectionBalance}), and turns
+ * away those past the limit with a short 503. One handler for both counts: each handler in a
+ * client pipeline costs something for every new connection.
+ */
 @ChannelHandler.Sharable
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
@@ -30,11 +34,13 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     static final long LINGER_MILLIS = 2000;
 
     private final int max;
+    private final ConnectionBalance balance;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger refusedSinceLog = new AtomicInteger();
 
-    public ConnectionLimiter(int max) {
+    public ConnectionLimiter(int max, ConnectionBalance balance) {
         this.max = max;
+        this.balance = balance;
     }
 
     @Override
@@ -48,12 +54,15 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             return;
         }
         refusedSinceLog.set(0);
+        balance.opened(ctx.channel().eventLoop());
         ctx.fireChannelActive();
     }
 
+    /** Only admitted connections get here: a refused one has its handler replaced. */
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         open.decrementAndGet();
+        balance.closed(ctx.channel().eventLoop());
         ctx.fireChannelInactive();
     }
 

@@ -37,7 +37,7 @@ class ConnectionBalanceTest {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(balance.counter());
+                            ch.pipeline().addLast(new ConnectionLimiter(1000, balance));
                         }
                     })
                     .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -79,7 +79,7 @@ class ConnectionBalanceTest {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(balance.counter());
+                            ch.pipeline().addLast(new ConnectionLimiter(1000, balance));
                         }
                     })
                     .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -120,7 +120,7 @@ class ConnectionBalanceTest {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(churn.counter());
+                            ch.pipeline().addLast(new ConnectionLimiter(1000, churn));
                         }
                     })
                     .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
