@@ -168,6 +168,14 @@ cpu_ticks() { # user + system clock ticks of a target's processes, all threads
   echo "$sum"
 }
 HZ=$(getconf CLK_TCK)
+jit_ticks() { # clock ticks of the JIT compiler threads of a Java target (0 for the others)
+  local sum=0 t
+  case $1 in ours|base) ;; *) echo 0; return;; esac
+  for t in /proc/"$(cat "$WORK/$1.pid")"/task/*; do
+    grep -q Compiler "$t/comm" 2>/dev/null && sum=$((sum + $(awk '{print $14 + $15}' "$t/stat")))
+  done
+  echo "$sum"
+}
 
 # scenario name -> wrk arguments
 wrk_args() {
@@ -199,18 +207,20 @@ raw="$WORK/raw.txt"; : >"$raw"
 for round in $(seq 1 "$ROUNDS"); do
   for s in $SCENARIOS; do
     for t in $TARGETS; do
-      before=$(cpu_ticks "$t")
+      before=$(cpu_ticks "$t"); jit_before=$(jit_ticks "$t")
       out=$(run_wrk "$t" "$s" "$DURATION" --latency)
-      after=$(cpu_ticks "$t")
+      after=$(cpu_ticks "$t"); jit_after=$(jit_ticks "$t")
       reqs=$(awk '/requests in/ {print $1}' <<<"$out")
       rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
       p50=$(awk '$1=="50%" {print $2}' <<<"$out")
       p99=$(awk '$1=="99%" {print $2}' <<<"$out")
       cpu=$(python3 -c "print(f'{($after - $before) * 1e6 / $HZ / max($reqs, 1):.1f}')")
+      # of which the JIT compiler spent (part of cpu; Java targets only)
+      jit=$(python3 -c "print(f'{($jit_after - $jit_before) * 1e6 / $HZ / max($reqs, 1):.1f}')")
       errs=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
-      echo "$round $s $t $rps $p50 $p99 $cpu ${errs:-}" >>"$raw"
-      printf 'round %s  %-10s %-7s %10s req/s  p50 %-8s p99 %-8s cpu %6s us/req %s\n' \
-        "$round" "$s" "$t" "$rps" "$p50" "$p99" "$cpu" "${errs:-}"
+      echo "$round $s $t $rps $p50 $p99 $cpu $jit ${errs:-}" >>"$raw"
+      printf 'round %s  %-10s %-7s %10s req/s  p50 %-8s p99 %-8s cpu %6s us/req (jit %s) %s\n' \
+        "$round" "$s" "$t" "$rps" "$p50" "$p99" "$cpu" "$jit" "${errs:-}"
     done
   done
 done
@@ -256,6 +266,16 @@ for s in order:
         line += f"  {o[0] / b[0]:>15.2f} {o[3] / b[3]:>5.2f}"
     print(line)
 print("(p99 and cpu against the best peer on each; req/s against the peer with the most req/s)")
+jit = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[2] in ("ours", "base"):
+        jit.setdefault((f[1], f[2]), []).append(float(f[7]))
+for (s, t), v in jit.items():
+    print(f"{s:<11} {t:<5} of its cpu us/req, the JIT compiler's, by round: {' '.join(f'{x:.1f}' for x in v)}")
+print()
+print("rounds: round scenario target req/s p50 p99 cpu-us/req jit-us/req [errors]")
+sys.stdout.write(open(sys.argv[1]).read())
 PY
   python3 bench/switch_latency.py "${HTTP[ours]}" "$REDIS_PORT" "http://127.0.0.1:$BACKEND" "http://127.0.0.1:$BACKEND2" 100
 } | tee "$RESULTS"
