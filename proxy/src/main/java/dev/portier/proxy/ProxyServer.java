@@ -198,6 +198,11 @@ public final class ProxyServer implements AutoCloseable {
         return limiter.open();
     }
 
+    /** Client connections open now on each event loop, as the loop balance counts them. */
+    public int[] openConnectionsPerLoop() {
+        return balance.openPerLoop();
+    }
+
     /** Blocks until the server is closed. */
     public void awaitClose() throws InterruptedException {
         closed.await();

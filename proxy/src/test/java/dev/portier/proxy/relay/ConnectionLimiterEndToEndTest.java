@@ -10,6 +10,7 @@ import dev.portier.proxy.testing.RawClient;
 import dev.portier.proxy.testing.RawHttp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -50,6 +52,11 @@ class ConnectionLimiterEndToEndTest {
         assertEquals(Map.of("503 too many connections", 50), seen);
         assertEquals("ok", held.get(0).send("GET / HTTP/1.1\r\nHost: h\r\n\r\n").read().bodyText(),
                 "a held connection was disturbed");
+        // the loop balance counts the served connections only: a refused one counted there and never
+        // uncounted would make its loop look busier for ever
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(2,
+                IntStream.of(h.proxy().openConnectionsPerLoop()).sum(),
+                "connections counted on the loops: " + Arrays.toString(h.proxy().openConnectionsPerLoop())));
     }
 
     @Test
