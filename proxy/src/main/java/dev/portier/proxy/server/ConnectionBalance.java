@@ -128,6 +128,17 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
         }
     }
 
+    /**
+     * A connection on {@code loop} turned away at the limit: never counted by {@link #opened}, but a
+     * move to this loop may have counted it already, and no later arrival may come to take that over.
+     */
+    void refused(EventExecutor loop) {
+        int i = indexOf(loop);
+        if (i >= 0 && arrived(i)) {
+            open.decrementAndGet(i);
+        }
+    }
+
     /** Takes one connection counted at its move to loop {@code i}, if one is due. */
     private boolean arrived(int i) {
         AtomicIntegerArray due = arriving;

@@ -50,6 +50,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             if (refusedSinceLog.getAndIncrement() == 0) {
                 LOG.warn("connection limit {} reached: refusing new connections", max);
             }
+            balance.refused(ctx.channel().eventLoop());
             refuse(ctx);
             return;
         }
