@@ -18,6 +18,8 @@
 #   BASE_JAR=/tmp/old.jar bench/run.sh     # A/B: another portier build as target "base", same rounds
 #   PIPELINE=10 SCENARIOS=small-64 bench/run.sh   # each connection pipelines 10 requests
 #   JAVA_OPTS="..." bench/run.sh           # extra JVM options for ours (and base, unless BASE_JAVA_OPTS)
+#   JAVA=/usr/lib/jvm/X/bin/java BASE_JAR=proxy/target/portier-proxy-all.jar bench/run.sh
+#                                          # another JVM for ours (BASE_JAVA for base): one build, two JVMs
 #   OURS_ARGS="--transport io_uring" BASE_JAR=proxy/target/portier-proxy-all.jar bench/run.sh
 #                                          # proxy flags for ours (BASE_ARGS for base): one build, two settings
 #
@@ -33,6 +35,7 @@ PEERS=${PEERS-"nginx haproxy"}
 BASE_JAR=${BASE_JAR:-}
 PIPELINE=${PIPELINE:-0}
 JAVA_OPTS=${JAVA_OPTS:-}
+JAVA=${JAVA:-java}
 TARGETS="ours $PEERS"
 [ -n "$BASE_JAR" ] && TARGETS="$TARGETS base"
 . bench/lib.sh
@@ -128,8 +131,9 @@ EOF
       setsid haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/haproxy.pid";;
     ours|base)
-      jar=$JAR; opts=$JAVA_OPTS; args=${OURS_ARGS:-}
-      [ "$t" = base ] && jar=$BASE_JAR && opts=${BASE_JAVA_OPTS-$JAVA_OPTS} && args=${BASE_ARGS:-}
+      jar=$JAR; opts=$JAVA_OPTS; args=${OURS_ARGS:-}; jvm=$JAVA
+      [ "$t" = base ] && jar=$BASE_JAR && opts=${BASE_JAVA_OPTS-$JAVA_OPTS} && args=${BASE_ARGS:-} \
+        && jvm=${BASE_JAVA:-java}
       cat >"$WORK/$t.json" <<EOF
 {
   "driver": "redis://127.0.0.1:$REDIS_PORT",
@@ -139,7 +143,7 @@ EOF
 }
 EOF
       # shellcheck disable=SC2086
-      setsid java -Xms512m -Xmx512m -XX:+UseParallelGC $opts -jar "$jar" --config "$WORK/$t.json" $args \
+      setsid "$jvm" -Xms512m -Xmx512m -XX:+UseParallelGC $opts -jar "$jar" --config "$WORK/$t.json" $args \
         >"$WORK/$t.log" 2>&1 &
       pids+=($!); echo $! >"$WORK/$t.pid";;
     *) echo "unknown target $t" >&2; exit 1;;
