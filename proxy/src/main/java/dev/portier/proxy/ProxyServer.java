@@ -250,10 +250,14 @@ public final class ProxyServer implements AutoCloseable {
         }
         try {
             for (Channel ch : sockets) {
-                ch.close().awaitUninterruptibly();
+                ch.close().awaitUninterruptibly(5_000);
             }
             clients.close().awaitUninterruptibly(5_000);
-            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+            // every wait here is bounded: an event loop whose teardown failed (seen with an invalid
+            // io_uring channel option) left the group's termination pending, and the process, for ever
+            if (!group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000)) {
+                LOG.warn("event loops still running 10 s after the stop; exiting anyway");
+            }
             if (admin != null) {
                 admin.close();
             }

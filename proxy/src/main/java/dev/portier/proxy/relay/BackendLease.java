@@ -45,6 +45,14 @@ final class BackendLease {
         pool.connect(url).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 then.acquired(new BackendLease(pool, f.channel(), url, false), null);
+            } else if (!f.channel().isRegistered()) {
+                // the channel never reached the loop (no socket: out of file descriptors): nothing to
+                // close, and its future completes on Netty's global executor, not on our loop
+                NoBackendSocket failure = new NoBackendSocket(f.cause());
+                pool.loop().execute(() -> {
+                    pool.unopened(failure);
+                    then.acquired(null, failure);
+                });
             } else {
                 pool.discard(f.channel());
                 then.acquired(null, f.cause());

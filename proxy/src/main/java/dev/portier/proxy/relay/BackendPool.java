@@ -4,11 +4,15 @@ import dev.portier.common.BackendUrl;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Kept-alive backend connections of ONE event loop, by backend host:port. Only that loop's
@@ -17,15 +21,26 @@ import java.util.Set;
  */
 final class BackendPool {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BackendPool.class);
+
     private final Bootstrap bootstrap;
     private final int maxIdlePerBackend;
     private final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
     private int idleCount;
     private int active;
+    /** When {@link #unopened} last warned (nanoTime, 0: never), and how many since. */
+    private long noSocketWarnedAt;
+    private int noSocketSinceWarn;
+    static final long NO_SOCKET_WARN_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     BackendPool(Bootstrap bootstrap, int maxIdlePerBackend) {
         this.bootstrap = bootstrap;
         this.maxIdlePerBackend = maxIdlePerBackend;
+    }
+
+    /** The loop this pool belongs to (its connections' and its own). */
+    EventLoop loop() {
+        return (EventLoop) bootstrap.config().group();
     }
 
     /** A kept-alive connection to the backend, or null when none is idle. */
@@ -73,6 +88,22 @@ final class BackendPool {
     void discard(Channel ch) {
         active--;
         ch.close();
+    }
+
+    /**
+     * Counts off a connection that never got a socket ({@link #connect} counted it), and says so in
+     * the log at most every {@link #NO_SOCKET_WARN_NANOS}: at the file limit every request would.
+     */
+    void unopened(NoBackendSocket failure) {
+        active--;
+        noSocketSinceWarn++;
+        long now = System.nanoTime();
+        if (noSocketWarnedAt == 0 || now - noSocketWarnedAt >= NO_SOCKET_WARN_NANOS) {
+            LOG.warn("{} ({} request(s) answered 503 for it since the last warning; raise the file limit, ulimit -n)",
+                    failure.getMessage(), noSocketSinceWarn);
+            noSocketWarnedAt = now | 1;
+            noSocketSinceWarn = 0;
+        }
     }
 
     /** Gives up a connection that leaves HTTP (an upgraded tunnel now owns it). */

@@ -148,6 +148,10 @@ final class Dispatch {
                 if (lease != null) {
                     lease.discard();
                 }
+            } else if (cause instanceof NoBackendSocket) {
+                // the proxy's own shortage: retrying elsewhere would meet it again, and a dead mark
+                // would keep a healthy backend out of rotation after the shortage is over
+                flow.answer(rc.answers().overloaded(cause.getMessage(), ex));
             } else if (lease == null) {
                 LOG.debug("connect to {} failed: {}", url, cause.toString());
                 failed(ex, null, false, RetryPolicy.Failure.CONNECT,

@@ -50,6 +50,13 @@ final class LocalAnswers {
         return r;
     }
 
+    /** The proxy itself is short of something (file descriptors): 503, come back in a second. */
+    FullHttpResponse overloaded(String reason, Exchange ex) {
+        FullHttpResponse r = withDebug(pages.response(HttpResponseStatus.SERVICE_UNAVAILABLE), reason, ex);
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+        return r;
+    }
+
     /** Hipache's answer to {@code Host: __ping__}. */
     FullHttpResponse pong() {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
