@@ -1,5 +1,6 @@
 package dev.portier.proxy.relay;
 
+import dev.portier.proxy.errors.RootCause;
 import java.io.IOException;
 
 /**
@@ -9,14 +10,6 @@ import java.io.IOException;
 final class NoBackendSocket extends IOException {
 
     NoBackendSocket(Throwable cause) {
-        super("no socket for a backend connection: " + rootMessage(cause), cause);
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.toString() : root.getMessage();
+        super("no socket for a backend connection: " + RootCause.message(cause), cause);
     }
 }

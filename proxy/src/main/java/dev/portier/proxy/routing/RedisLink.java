@@ -1,6 +1,7 @@
 package dev.portier.proxy.routing;
 
 import dev.portier.common.RedisDriverUrl;
+import dev.portier.proxy.errors.RootCause;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -92,7 +93,7 @@ final class RedisLink implements AutoCloseable {
             if (err != null) {
                 if (!startFailureLogged) {
                     startFailureLogged = true;
-                    LOG.warn("Redis ({}) {} unreachable: {}; retrying every second", role, url, rootMessage(err));
+                    LOG.warn("Redis ({}) {} unreachable: {}; retrying every second", role, url, RootCause.message(err));
                 }
                 timer.schedule(this::start, 1, TimeUnit.SECONDS);
                 return;
@@ -266,14 +267,6 @@ final class RedisLink implements AutoCloseable {
 
     RedisDriverUrl url() {
         return url;
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable r = t;
-        while (r.getCause() != null) {
-            r = r.getCause();
-        }
-        return r.getMessage() == null ? r.toString() : r.getMessage();
     }
 
     @Override
