@@ -21,9 +21,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +44,6 @@ public final class ProxyServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final ConnectionBalance balance = new ConnectionBalance();
     private final Drain drain = new Drain();
-    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     /** The first socket of each listening address, in the order of the settings. */
     private final List<Channel> listeners = new ArrayList<>();
     /** Every listening socket (one per event loop and address with epoll). */
@@ -57,6 +53,8 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Longest a second caller of close() waits for the first: every step of it is bounded by less. */
     private static final long CLOSE_WAIT_SECONDS = 30;
+    /** Longest wait for an event loop to list its connections (a stuck loop is left out). */
+    private static final long LOOP_ANSWER_MILLIS = 2_000;
     private final ProxyMetrics metrics;
     private AdminServer admin;
     private TlsContexts tls;
@@ -82,7 +80,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, Transport.allocator())
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ClientPipeline(relay, limiter, clients, null));
+                .childHandler(new ClientPipeline(relay, limiter, null));
         if (transport.deferAccept() != null) {
             // a connection is accepted once its first bytes are there (nginx's "deferred"): the
             // accept and the first read come together, one loop turn per new connection less.
@@ -105,7 +103,7 @@ public final class ProxyServer implements AutoCloseable {
                 RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
                         "portier/" + version(), "https", drain, metrics);
                 ServerBootstrap https = b.clone().childHandler(
-                        new ClientPipeline(secure, limiter, clients, tls.mapping()));
+                        new ClientPipeline(secure, limiter, tls.mapping()));
                 for (InetSocketAddress address : settings.tls().listen()) {
                     Channel ch = listen(https, perLoop, address);
                     LOG.info("listening on {} (HTTPS)", ch.localAddress());
@@ -224,16 +222,27 @@ public final class ProxyServer implements AutoCloseable {
             ch.close().awaitUninterruptibly();
         }
         drain.start();
-        int open = clients.size();
-        LOG.info("draining {} connection(s) for up to {} s", open, timeout.toSeconds());
-        for (Channel ch : clients) {
+        List<Channel> open = limiter.openChannels(LOOP_ANSWER_MILLIS);
+        LOG.info("draining {} connection(s) for up to {} s", open.size(), timeout.toSeconds());
+        for (Channel ch : open) {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(Drain.EVENT));
         }
-        boolean drained = clients.newCloseFuture().awaitUninterruptibly(timeout.toMillis());
-        if (!drained) {
-            LOG.warn("drain timeout: closing {} connection(s) still open", clients.size());
+        if (!awaitClosed(open, timeout.toMillis())) {
+            LOG.warn("drain timeout: closing {} connection(s) still open", limiter.open());
         }
         close();
+    }
+
+    /** Whether every channel closed within {@code timeoutMillis} (all of them together). */
+    private static boolean awaitClosed(List<Channel> channels, long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (Channel ch : channels) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!ch.closeFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops listening, closes every connection and the Redis client. */
@@ -252,7 +261,9 @@ public final class ProxyServer implements AutoCloseable {
             for (Channel ch : sockets) {
                 ch.close().awaitUninterruptibly(5_000);
             }
-            clients.close().awaitUninterruptibly(5_000);
+            List<Channel> open = limiter.openChannels(LOOP_ANSWER_MILLIS);
+            open.forEach(Channel::close);
+            awaitClosed(open, 5_000);
             // every wait here is bounded: an event loop whose teardown failed (seen with an invalid
             // io_uring channel option) left the group's termination pending, and the process, for ever
             if (!group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000)) {

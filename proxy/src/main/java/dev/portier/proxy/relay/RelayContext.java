@@ -6,6 +6,9 @@ import dev.portier.proxy.errors.MaintenancePages;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** What every client connection's relay shares: settings, routes, pools, local answers, drain state, metrics. */
 public final class RelayContext {
@@ -20,6 +23,8 @@ public final class RelayContext {
     private final ProxyMetrics metrics;
     private final long bodyTimeoutNanos;
     private final PausedRequests pauses;
+    private final long clientIdleNanos;
+    private final Map<EventLoop, IdleClients> idleClients = new ConcurrentHashMap<>();
 
     /** @param scheme {@code http} or {@code https}, as the listener serves it (X-Forwarded-Proto) */
     public RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
@@ -39,6 +44,7 @@ public final class RelayContext {
         this.drain = drain;
         this.metrics = metrics;
         this.bodyTimeoutNanos = settings.timeouts().body().toNanos();
+        this.clientIdleNanos = settings.timeouts().clientIdle().toNanos();
     }
 
     public ProxySettings settings() {
@@ -76,6 +82,11 @@ public final class RelayContext {
 
     ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /** The client connections of a loop, for the client idle timeout. */
+    IdleClients idleClients(EventLoop loop) {
+        return idleClients.computeIfAbsent(loop, l -> new IdleClients(l, clientIdleNanos));
     }
 
     /** Longest silence of a request body the relay is waiting for; 0: no limit. */

@@ -13,7 +13,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +49,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     private String peerIp;
     private HeadWriter.Forwarding forwarding;
     private BodyDeadline bodyDeadline;
+    private IdleClients idle;
+    private IdleClients.Entry idleEntry;
 
     public RequestRelay(RelayContext rc) {
         this.rc = rc;
@@ -66,10 +67,19 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
         this.bodyDeadline = new BodyDeadline(ctx.executor(), rc.bodyTimeoutNanos(),
                 () -> inbox.waitingOnClient(),
                 silentMs -> onBadBody(new BadMessage(408, "no request body bytes for " + silentMs + " ms")));
+        this.idle = rc.idleClients(ctx.channel().eventLoop());
+        this.idleEntry = new IdleClients.Entry(this::idleTimedOut);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the connection closed, or became a tunnel with an idle timeout of its own
+        idle.remove(idleEntry);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        idle.touched(idleEntry);
         inbox.pump();
         ctx.fireChannelActive();
     }
@@ -90,6 +100,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        idle.touched(idleEntry);
         inbox.readComplete();
         ctx.fireChannelReadComplete();
     }
@@ -426,6 +437,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         LOG.trace("client closed in state {}", state);
+        idle.remove(idleEntry);
         abandon();
         state = State.CLOSED;
         inbox.clear();
@@ -434,11 +446,8 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent || evt == Drain.EVENT) {
-            // idle between requests, or draining: in-flight exchanges finish first (see keepAlive)
-            if (state == State.IDLE && inbox.isEmpty()) {
-                ctx.close();
-            }
+        if (evt == Drain.EVENT) {
+            closeIfBetweenRequests();
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {
@@ -456,6 +465,18 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Nothing read for the client idle timeout ({@link IdleClients}). */
+    private void idleTimedOut() {
+        closeIfBetweenRequests();
+    }
+
+    /** Idle or draining: in-flight exchanges finish first (see keepAlive). */
+    private void closeIfBetweenRequests() {
+        if (state == State.IDLE && inbox.isEmpty()) {
+            ctx.close();
+        }
     }
 
     @Override
@@ -478,5 +499,11 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
             LOG.debug("client connection error", cause);
             abort();
         }
+    }
+
+    /** Answered here, not from Netty's per-thread cache of the annotation: asked for every connection. */
+    @Override
+    public boolean isSharable() {
+        return false;
     }
 }

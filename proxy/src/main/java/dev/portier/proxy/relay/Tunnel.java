@@ -38,8 +38,8 @@ final class Tunnel extends ChannelInboundHandlerAdapter {
         bp.remove("codec");
 
         ChannelPipeline cp = client.pipeline();
-        cp.replace("idle", "idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
         cp.remove(relay);
+        cp.addLast("idle", new IdleStateHandler(0, 0, idleMs, TimeUnit.MILLISECONDS));
         cp.addLast("tunnel", new Tunnel(backend));
         cp.remove("codec");
         client.read();

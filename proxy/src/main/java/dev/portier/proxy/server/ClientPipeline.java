@@ -8,18 +8,15 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.Mapping;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts together the pipeline of an accepted client connection (count and limit, TLS, idle timeout,
- * request parser, relay) and leaves it.
+ * Puts together the pipeline of an accepted client connection (count and limit, TLS, request parser,
+ * relay) and leaves it.
  *
  * <p>Not a {@code ChannelInitializer}: that one keeps a concurrent set of the contexts it is
  * initialising, an insert and a removal with an identity hash code for every connection, to guard
@@ -33,15 +30,12 @@ public final class ClientPipeline extends ChannelHandlerAdapter {
 
     private final RelayContext relay;
     private final ConnectionLimiter limiter;
-    private final ChannelGroup clients;
     private final Mapping<String, SslContext> tls;
 
     /** @param tls SNI name → TLS context for an HTTPS listener, null for plain HTTP */
-    public ClientPipeline(RelayContext relay, ConnectionLimiter limiter, ChannelGroup clients,
-                          Mapping<String, SslContext> tls) {
+    public ClientPipeline(RelayContext relay, ConnectionLimiter limiter, Mapping<String, SslContext> tls) {
         this.relay = relay;
         this.limiter = limiter;
-        this.clients = clients;
         this.tls = tls;
     }
 
@@ -50,17 +44,13 @@ public final class ClientPipeline extends ChannelHandlerAdapter {
         Channel ch = ctx.channel();
         ChannelPipeline p = ctx.pipeline();
         try {
-            clients.add(ch);
-            long idleMs = relay.settings().timeouts().clientIdle().toMillis();
             p.addLast("limit", limiter);
             if (tls != null) {
                 p.addLast("tls", new SniHandler(tls));
             }
-            // reader-idle only: the relay acts on it only between requests, and a writer or all-idle
-            // timer would put a listener on every write
-            p.addLast("idle", new IdleStateHandler(idleMs, 0, 0, TimeUnit.MILLISECONDS))
-                    // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter)
-                    .addLast("codec", new RequestDecoder(relay.settings().listeners().maxHeaderSize(),
+            // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter).
+            // The client idle timeout is the relay's too (IdleClients): no timer per connection
+            p.addLast("codec", new RequestDecoder(relay.settings().listeners().maxHeaderSize(),
                             relay.settings().timeouts().header().toMillis()))
                     .addLast("relay", new RequestRelay(relay));
         } catch (RuntimeException e) {
@@ -71,5 +61,11 @@ public final class ClientPipeline extends ChannelHandlerAdapter {
                 p.remove(this);
             }
         }
+    }
+
+    /** Answered here, not from Netty's per-thread cache of the annotation: asked for every connection. */
+    @Override
+    public boolean isSharable() {
+        return true;
     }
 }

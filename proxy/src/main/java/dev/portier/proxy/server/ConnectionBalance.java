@@ -25,7 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ConnectionBalance implements EventExecutorChooserFactory {
 
     private volatile EventExecutor[] loops = new EventExecutor[0];
+    /**
+     * Each loop's count, {@link #STRIDE} slots apart: counts next to each other share a cache line,
+     * and every connection's open and close on one loop would take that line from the other's core.
+     */
     private volatile AtomicIntegerArray open = new AtomicIntegerArray(0);
+    static final int STRIDE = 16;
     /**
      * Connections moved to each loop and counted there already, whose activation on that loop is
      * still to come: counted only at activation, a moving connection went uncounted for a task's
@@ -36,8 +41,13 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     /** How long after a connection closed the loops are left to the kernel's spread. */
     static final Duration CHURN_WINDOW = Duration.ofMillis(50);
     private final long churnWindowNanos;
-    /** When a client connection last closed (nanoTime); written at every close, read at every accept. */
+    /**
+     * When a client connection last closed (nanoTime), to the millisecond: read at every accept,
+     * written by a close only when a millisecond has passed (a write at every close passed this
+     * line between the loops' cores as often).
+     */
     private volatile long lastCloseNanos;
+    private static final long CLOSE_STAMP_NANOS = 1_000_000;
 
     public ConnectionBalance() {
         this(CHURN_WINDOW);
@@ -51,7 +61,7 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     @Override
     public EventExecutorChooser newChooser(EventExecutor[] executors) {
         loops = executors.clone();
-        open = new AtomicIntegerArray(executors.length);
+        open = new AtomicIntegerArray(executors.length * STRIDE);
         arriving = new AtomicIntegerArray(executors.length);
         return this::choose;
     }
@@ -59,9 +69,9 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     /** Open client connections on each loop, in the group's order (read racily: a gauge). */
     public int[] openPerLoop() {
         AtomicIntegerArray counts = open;
-        int[] out = new int[counts.length()];
+        int[] out = new int[counts.length() / STRIDE];
         for (int i = 0; i < out.length; i++) {
-            out[i] = counts.get(i);
+            out[i] = counts.get(i * STRIDE);
         }
         return out;
     }
@@ -76,7 +86,7 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
             if (all[i].inEventLoop()) {
                 current = i;
             }
-            int c = counts.get(i);
+            int c = counts.get(i * STRIDE);
             if (c < leastCount) {
                 leastCount = c;
                 least = i;
@@ -85,12 +95,12 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
         if (current < 0) {
             return all[least];
         }
-        if (counts.get(current) - leastCount <= slack(leastCount)
+        if (counts.get(current * STRIDE) - leastCount <= slack(leastCount)
                 || System.nanoTime() - lastCloseNanos < churnWindowNanos) {
             return all[current];
         }
         // counted on its new loop now (a call that moves nothing is made good by the next arrival)
-        counts.incrementAndGet(least);
+        counts.incrementAndGet(least * STRIDE);
         arriving.incrementAndGet(least);
         moves.increment();
         return all[least];
@@ -124,7 +134,7 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     void opened(EventExecutor loop) {
         int i = indexOf(loop);
         if (i >= 0 && !arrived(i)) {
-            open.incrementAndGet(i);
+            open.incrementAndGet(i * STRIDE);
         }
     }
 
@@ -135,7 +145,7 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
     void refused(EventExecutor loop) {
         int i = indexOf(loop);
         if (i >= 0 && arrived(i)) {
-            open.decrementAndGet(i);
+            open.decrementAndGet(i * STRIDE);
         }
     }
 
@@ -154,10 +164,13 @@ public final class ConnectionBalance implements EventExecutorChooserFactory {
 
     /** Uncounts a connection that {@link #opened} counted, when it closes. */
     void closed(EventExecutor loop) {
-        lastCloseNanos = System.nanoTime();
+        long now = System.nanoTime();
+        if (now - lastCloseNanos >= CLOSE_STAMP_NANOS) {
+            lastCloseNanos = now;
+        }
         int i = indexOf(loop);
         if (i >= 0) {
-            open.decrementAndGet(i);
+            open.decrementAndGet(i * STRIDE);
         }
     }
 }

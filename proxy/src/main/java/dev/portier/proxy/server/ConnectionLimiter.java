@@ -2,6 +2,7 @@ package dev.portier.proxy.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts open client connections, in all and on each loop ({@link ConnectionBalance}), and turns
- * away those past the limit with a short 503. One handler for both counts: each handler in a
- * client pipeline costs something for every new connection.
+ * Counts open client connections, in all and on each loop ({@link ConnectionBalance}), keeps the
+ * admitted ones for a drain or a stop ({@link OpenClients}), and turns away those past the limit
+ * with a short 503. One handler for all three: each handler in a client pipeline costs something
+ * for every new connection.
  */
 @ChannelHandler.Sharable
 public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
@@ -37,6 +39,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final ConnectionBalance balance;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger refusedSinceLog = new AtomicInteger();
+    private final OpenClients clients = new OpenClients();
 
     public ConnectionLimiter(int max, ConnectionBalance balance) {
         this.max = max;
@@ -54,8 +57,12 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             refuse(ctx);
             return;
         }
-        refusedSinceLog.set(0);
+        if (refusedSinceLog.get() != 0) {
+            // read first: a write at every connection would pass this line between the loops' cores
+            refusedSinceLog.set(0);
+        }
         balance.opened(ctx.channel().eventLoop());
+        clients.add(ctx.channel());
         ctx.fireChannelActive();
     }
 
@@ -64,11 +71,23 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         open.decrementAndGet();
         balance.closed(ctx.channel().eventLoop());
+        clients.remove(ctx.channel());
         ctx.fireChannelInactive();
+    }
+
+    /** Answered here, not from Netty's per-thread cache of the annotation: asked for every connection. */
+    @Override
+    public boolean isSharable() {
+        return true;
     }
 
     public int open() {
         return open.get();
+    }
+
+    /** The admitted connections open now (see {@link OpenClients#snapshot}). */
+    public List<Channel> openChannels(long timeoutMillis) {
+        return clients.snapshot(timeoutMillis);
     }
 
     /** The connection will never carry a request: everything after the limiter leaves, a lingering refusal stays. */

@@ -144,4 +144,10 @@ public final class RequestDecoder extends ByteToMessageDecoder {
             finder.reset();
         }
     }
+
+    /** Answered here, not from Netty's per-thread cache of the annotation: asked for every connection. */
+    @Override
+    public boolean isSharable() {
+        return false;
+    }
 }

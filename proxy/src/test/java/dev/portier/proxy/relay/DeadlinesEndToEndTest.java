@@ -172,6 +172,58 @@ class DeadlinesEndToEndTest {
     }
 
     @Test
+    void anIdleKeptAliveConnectionIsClosedAfterTheClientIdleTimeout() throws Exception {
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.clientIdle", Duration.ofMillis(500)));
+        RawBackend backend = h.track(RawBackend.http(RawBackend.text("ok")));
+        h.route("a", "a", backend.url());
+        RawClient client = h.client();
+        assertEquals("ok", client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().bodyText());
+        long answered = System.nanoTime();
+
+        assertTrue(client.closedByPeer(), "an idle kept-alive connection should be closed");
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - answered);
+        assertTrue(ms >= 450 && ms < 5000, "closed " + ms + " ms after the answer");
+        await().atMost(Duration.ofSeconds(5)).until(() -> h.proxy().openConnections() == 0);
+    }
+
+    @Test
+    void aRequestWaitingOnASlowBackendIsNotCutByTheClientIdleTimeout() throws Exception {
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.clientIdle", Duration.ofMillis(300)));
+        RawBackend backend = h.track(RawBackend.start((socket, in, out, b) -> {
+            RawHttp.readHead(in);
+            // the backend's pace is the scenario: it answers after three client idle periods
+            TimeUnit.MILLISECONDS.sleep(1000);
+            RawHttp.write(out, "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nslow");
+            while (in.read() != -1) {
+                // until the proxy closes or pools the connection
+            }
+        }));
+        h.route("a", "a", backend.url());
+        RawClient client = h.client();
+
+        RawHttp.Message r = client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read();
+
+        assertEquals(200, r.status());
+        assertEquals("slow", r.bodyText());
+        assertTrue(client.closedByPeer(), "idle again after the answer: closed");
+    }
+
+    @Test
+    void aClientThatKeepsAskingIsNotCutByTheClientIdleTimeout() throws Exception {
+        h = ProxyHarness.start(redis, s -> s.with("timeouts.clientIdle", Duration.ofMillis(500)));
+        RawBackend backend = h.track(RawBackend.http(RawBackend.text("ok")));
+        h.route("a", "a", backend.url());
+        RawClient client = h.client();
+        // ten requests 200 ms apart: four idle periods in all, never one without a request
+        for (int i = 0; i < 10; i++) {
+            assertEquals("ok", client.send("GET /" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read().bodyText(),
+                    "request " + i);
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        assertEquals(1, h.proxy().openConnections(), "the client's connection is still the one open");
+    }
+
+    @Test
     void aStalledUploadGets408AndItsBackendConnectionIsClosed() throws Exception {
         h = ProxyHarness.start(redis, s -> s.with("timeouts.body", Duration.ofSeconds(1)));
         AtomicLong partialSeen = new AtomicLong();
