@@ -70,7 +70,7 @@ public final class ProxyServer implements AutoCloseable {
         registerGauges();
         ErrorPages errorPages = new ErrorPages(settings.listeners().staticDir());
         RelayContext relay = new RelayContext(settings, routes, pools, errorPages,
-                "portier/" + version(), "http", drain, metrics);
+                "portier/" + version(), "http", drain, metrics, transport.cork());
         ServerBootstrap b = new ServerBootstrap()
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -101,7 +101,7 @@ public final class ProxyServer implements AutoCloseable {
             if (!settings.tls().listen().isEmpty()) {
                 tls = new TlsContexts(settings.tls().certificates(), 5_000);
                 RelayContext secure = new RelayContext(settings, routes, pools, errorPages,
-                        "portier/" + version(), "https", drain, metrics);
+                        "portier/" + version(), "https", drain, metrics, transport.cork());
                 ServerBootstrap https = b.clone().childHandler(
                         new ClientPipeline(secure, limiter, tls.mapping()));
                 for (InetSocketAddress address : settings.tls().listen()) {

@@ -27,15 +27,17 @@ final class LocalAnswers {
     private final ErrorPages pages;
     private final MaintenancePages maintenance;
     private final String version;
+    private final FinOnLastWrite finOnLastWrite;
 
     LocalAnswers(ErrorPages pages, String version) {
-        this(pages, new MaintenancePages(null), version);
+        this(pages, new MaintenancePages(null), version, new FinOnLastWrite(null));
     }
 
-    LocalAnswers(ErrorPages pages, MaintenancePages maintenance, String version) {
+    LocalAnswers(ErrorPages pages, MaintenancePages maintenance, String version, FinOnLastWrite finOnLastWrite) {
         this.pages = pages;
         this.maintenance = maintenance;
         this.version = version;
+        this.finOnLastWrite = finOnLastWrite;
     }
 
     /** A frontend in maintenance: 503, its Retry-After, the maintenance page with its message. */
@@ -97,6 +99,7 @@ final class LocalAnswers {
         if (goOn) {
             ctx.writeAndFlush(bytes, ctx.voidPromise());
         } else {
+            finOnLastWrite.beforeLastFlush(ctx.channel());
             ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
         }
         return goOn;

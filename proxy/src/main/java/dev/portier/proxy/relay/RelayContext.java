@@ -6,6 +6,7 @@ import dev.portier.proxy.errors.MaintenancePages;
 import dev.portier.proxy.metrics.ProxyMetrics;
 import dev.portier.proxy.routing.RouteSource;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,16 +24,22 @@ public final class RelayContext {
     private final ProxyMetrics metrics;
     private final long bodyTimeoutNanos;
     private final PausedRequests pauses;
+    private final FinOnLastWrite finOnLastWrite;
     private final long clientIdleNanos;
     private final Map<EventLoop, IdleClients> idleClients = new ConcurrentHashMap<>();
 
-    /** @param scheme {@code http} or {@code https}, as the listener serves it (X-Forwarded-Proto) */
+    /**
+     * @param scheme {@code http} or {@code https}, as the listener serves it (X-Forwarded-Proto)
+     * @param cork   the transport's TCP_CORK option ({@link FinOnLastWrite}), null where it has none
+     */
     public RelayContext(ProxySettings settings, RouteSource routes, BackendPools pools, ErrorPages errorPages,
-                        String version, String scheme, Drain drain, ProxyMetrics metrics) {
+                        String version, String scheme, Drain drain, ProxyMetrics metrics, ChannelOption<Boolean> cork) {
         this.settings = settings;
         this.routes = routes;
         this.pools = pools;
-        this.answers = new LocalAnswers(errorPages, new MaintenancePages(settings.listeners().staticDir()), version);
+        this.finOnLastWrite = new FinOnLastWrite(cork);
+        this.answers = new LocalAnswers(errorPages, new MaintenancePages(settings.listeners().staticDir()), version,
+                finOnLastWrite);
         this.pauses = routes == null ? null
                 : new PausedRequests(routes, settings.pausing().maxHold(), settings.pausing().maxRequests());
         if (pauses != null && metrics != null) {
@@ -62,6 +69,10 @@ public final class RelayContext {
     /** Requests held for paused frontends. */
     PausedRequests pauses() {
         return pauses;
+    }
+
+    FinOnLastWrite finOnLastWrite() {
+        return finOnLastWrite;
     }
 
     LocalAnswers answers() {

@@ -405,6 +405,7 @@ public final class RequestRelay extends ChannelInboundHandlerAdapter implements 
 
     private void closeAfterFlush() {
         state = State.CLOSED;
+        rc.finOnLastWrite().beforeLastFlush(ctx.channel());
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         inbox.clear();
     }

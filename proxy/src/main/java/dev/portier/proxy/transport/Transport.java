@@ -34,11 +34,12 @@ import io.netty.util.concurrent.ThreadPerTaskExecutor;
  *
  * @param reusePort the transport's SO_REUSEPORT option, null where it has none
  * @param deferAccept the transport's TCP_DEFER_ACCEPT option, null where it has none
+ * @param cork the transport's TCP_CORK option, null where it has none
  */
 public record Transport(String name, IoHandlerFactory ioHandlerFactory,
                         Class<? extends ServerChannel> serverChannel, Class<? extends SocketChannel> socketChannel,
                         Class<? extends DatagramChannel> datagramChannel, ChannelOption<Boolean> reusePort,
-                        ChannelOption<Integer> deferAccept) {
+                        ChannelOption<Integer> deferAccept, ChannelOption<Boolean> cork) {
 
     /** The names {@code server.transport} takes. */
     public static final String CHOICES = "auto|io_uring|epoll|nio";
@@ -89,12 +90,13 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
         return switch (name) {
             case "epoll" -> new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class, EpollDatagramChannel.class, EpollChannelOption.SO_REUSEPORT,
-                    EpollChannelOption.TCP_DEFER_ACCEPT);
+                    EpollChannelOption.TCP_DEFER_ACCEPT, EpollChannelOption.TCP_CORK);
             case "io_uring" -> new Transport("io_uring", IoUringIoHandler.newFactory(),
                     IoUringServerSocketChannel.class, IoUringSocketChannel.class, IoUringDatagramChannel.class,
-                    IoUringChannelOption.SO_REUSEPORT, IoUringChannelOption.TCP_DEFER_ACCEPT);
+                    IoUringChannelOption.SO_REUSEPORT, IoUringChannelOption.TCP_DEFER_ACCEPT,
+                    IoUringChannelOption.TCP_CORK);
             default -> new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
-                    NioSocketChannel.class, NioDatagramChannel.class, null, null);
+                    NioSocketChannel.class, NioDatagramChannel.class, null, null, null);
         };
     }
 

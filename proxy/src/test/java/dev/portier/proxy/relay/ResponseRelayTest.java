@@ -83,7 +83,7 @@ class ResponseRelayTest {
         ProxySettings settings = ProxySettings.defaults(new InetSocketAddress("127.0.0.1", 0),
                 RedisDriverUrl.parse("redis://127.0.0.1:1"));
         RelayContext rc = new RelayContext(settings, null, null, new ErrorPages(null), "portier/test", "http",
-                new Drain(), metrics);
+                new Drain(), metrics, null);
         ResponseRelay relay = new ResponseRelay(client.pipeline().firstContext(), rc, out, flow);
         Exchange ex = Exchange.of(RequestHead.parse((request + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)),
                 true, false);
