@@ -57,9 +57,9 @@ public final class Main implements Callable<Integer> {
         defaultProperty("io.netty.buffer.checkAccessible", "false");
         defaultProperty("io.netty.buffer.checkBounds", "false");
         // Netty adds every pooled buffer's size to its chunk's pinned-memory count when the buffer
-        // is handed out: a LongAdder in the chunk, a cache miss of its own on each of the handful
-        // of buffers a request takes (1 % of a new connection's CPU in a profile). Nothing here
-        // reads that count (PooledByteBufAllocatorMetric.pinnedDirectMemory); =true turns it back on.
+        // is handed out and takes it off when released: a LongAdder update for each of the handful
+        // of buffers a request takes. Nothing here reads that count
+        // (PooledByteBufAllocatorMetric.pinnedDirectMemory); =true turns it back on.
         defaultProperty("io.netty.trackPinnedMemory", "false");
         int code = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         System.exit(code);

@@ -2,6 +2,8 @@ package dev.portier.proxy.relay;
 
 import io.netty.channel.EventLoop;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client connections of one event loop, least recently read first, and the sweep that tells
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class IdleClients {
 
+    private static final Logger LOG = LoggerFactory.getLogger(IdleClients.class);
     /** Finest sweep: short timeouts (tests) are kept to within this. */
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Coarsest sweep: a timeout of minutes is kept to within a second. */
@@ -78,7 +81,12 @@ final class IdleClients {
             e.lastRead = now;
             unlink(e);
             linkLast(e);
-            e.onIdle.run();
+            try {
+                e.onIdle.run();
+            } catch (RuntimeException failure) {
+                // one connection's failure must not end the sweep: a periodic task that throws is never run again
+                LOG.warn("client idle timeout: {}", failure.toString());
+            }
             e = head.next;
         }
     }

@@ -51,8 +51,8 @@ public final class ClientPipeline extends ChannelHandlerAdapter {
             // requests are parsed here; responses go out as bytes the relay writes itself (HeadWriter).
             // The client idle timeout is the relay's too (IdleClients): no timer per connection
             p.addLast("codec", new RequestDecoder(relay.settings().listeners().maxHeaderSize(),
-                            relay.settings().timeouts().header().toMillis()))
-                    .addLast("relay", new RequestRelay(relay));
+                    relay.settings().timeouts().header().toMillis()));
+            p.addLast("relay", new RequestRelay(relay));
         } catch (RuntimeException e) {
             LOG.warn("could not set up client connection {}: {}", ch, e.toString());
             ch.close();
